@@ -1,0 +1,1 @@
+"""Japanese address text: character folding, normalization and parsing (pure functions)."""

@@ -1,0 +1,63 @@
+"""Where geomap's embedded data comes from: attribution, licences, dates and counts."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+from .errors import DataError
+
+
+def data_path(name: str):
+    """Path (a ``Traversable``) of a file shipped under ``geomap/data``."""
+    return resources.files("geomap").joinpath("data", name)
+
+
+@lru_cache(maxsize=1)
+def metadata() -> dict:
+    """The ``sources.json`` written by ``tools/build_data.py``."""
+    try:
+        return json.loads(data_path("sources.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:  # pragma: no cover - a broken install
+        raise DataError("geomap's embedded data is missing; reinstall geomap", key="data_missing") from exc
+
+
+def sources() -> list[dict]:
+    """The data sources, each with name, licence, URL and attribution in Japanese and English."""
+    return [dict(s) for s in metadata()["sources"]]
+
+
+def attribution(lang: str = "ja") -> str:
+    """One line crediting every embedded source, as every map must show it."""
+    key = "attribution_en" if lang == "en" else "attribution_ja"
+    return " / ".join(s[key] for s in metadata()["sources"])
+
+
+def attribution_html(lang: str = "ja") -> str:
+    """The attribution as HTML with links (for Leaflet's attribution control)."""
+    from html import escape
+
+    key = "name_en" if lang == "en" else "name_ja"
+    parts = []
+    for s in metadata()["sources"]:
+        parts.append(
+            f'<a href="{escape(s["url"])}" target="_blank" rel="noopener">{escape(s[key])}</a>'
+            f' ({escape(s["license"])})'
+        )
+    return " | ".join(parts)
+
+
+def info() -> dict:
+    """Counts and sources, as ``geomap info --json`` prints them."""
+    meta = metadata()
+    counts = meta["counts"]
+    return {
+        "towns": counts["towns"],
+        "towns_without_coordinates": counts["towns_without_coordinates"],
+        "koaza": counts["koaza"],
+        "municipalities": counts["municipalities"],
+        "municipalities_in_town_index": counts["municipalities_in_town_index"],
+        "prefectures": counts["prefectures"],
+        "sources": sources(),
+    }
