@@ -1,0 +1,128 @@
+"""Normalization of Japanese address text for matching (pure functions).
+
+:func:`normalize` folds what people type (width, hyphens, spaces, variant kanji, ケ/の
+forms) and writes every 漢数字 as Arabic digits, while remembering for each character of
+the result where it came from, so that the part of an address after the match can be
+returned exactly as the user wrote it. :func:`key` applies the same folding to the names
+of the index, so both sides meet in one form.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .variants import fold_chars, prepare, translation
+
+KANJI_NUMERAL_RUN = re.compile(r"[〇一二三四五六七八九十]+")
+_DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+# Things written before the address proper: 〒 and postal codes, bracketed notes
+# such as （前期） or 【本校】, and labels such as 住所: / 所在地：.
+_LEADING_NOISE = re.compile(
+    r"(?:"
+    r"〒?-?\d{3}-\d{4}|〒\d{7}|郵便番号:?\d{3}-?\d{4}"
+    r"|[(（【\[「『〔<＜][^)）】\]」』〕>＞]{0,20}[)）】\]」』〕>＞]"
+    r"|(?:住所|所在地|所在地住所)[:：]"
+    r"|\d{7}(?=\D)"
+    r")"
+)
+
+
+class Normalized(NamedTuple):
+    """Normalized text and, for each of its characters, the index in ``source``.
+
+    ``origin`` has one more entry than ``text``: ``origin[len(text)] == len(source)``.
+    """
+
+    text: str
+    origin: list[int]
+    source: str
+
+    def source_from(self, pos: int) -> str:
+        """The user's own text from normalized position ``pos`` to the end."""
+        return self.source[self.origin[pos]:]
+
+    def source_between(self, start: int, end: int) -> str:
+        """The user's own text between two normalized positions."""
+        return self.source[self.origin[start]:self.origin[end]]
+
+
+def kanji_to_int(numeral: str) -> int:
+    """Value of a 漢数字 run: ``十`` → 10, ``二十一`` → 21, ``一〇`` → 10, ``二〇二`` → 202."""
+    if "十" not in numeral:
+        value = 0
+        for ch in numeral:
+            value = value * 10 + _DIGIT_VALUE[ch]
+        return value
+    total = 0
+    for part_index, part in enumerate(numeral.split("十")):
+        if part_index == 0:
+            total += (kanji_to_int(part) if part else 1) * 10
+        elif part:
+            total += kanji_to_int(part)
+        else:
+            continue
+    # "十十" and other malformed runs still give a number, never an exception.
+    return total
+
+
+def _digitize(text: str, origin: list[int]) -> tuple[str, list[int]]:
+    """Replace 漢数字 runs with Arabic digits, keeping ``origin`` aligned."""
+    if not KANJI_NUMERAL_RUN.search(text):
+        return text, origin
+    out: list[str] = []
+    out_origin: list[int] = []
+    last = 0
+    for m in KANJI_NUMERAL_RUN.finditer(text):
+        start, end = m.span()
+        out.append(text[last:start])
+        out_origin.extend(origin[last:start])
+        digits = str(kanji_to_int(m.group()))
+        out.append(digits)
+        width = end - start
+        out_origin.extend(origin[start + min(i, width - 1)] for i in range(len(digits)))
+        last = end
+    out.append(text[last:])
+    out_origin.extend(origin[last:])
+    return "".join(out), out_origin
+
+
+def normalize(raw: str) -> Normalized:
+    """Fold ``raw`` for matching and keep the map back to the user's text.
+
+    Examples
+    --------
+    >>> normalize("東京都江東区東陽４－１１－２８").text
+    '東京都江東区東陽4-11-28'
+    >>> normalize("東陽四丁目").text
+    '東陽4丁目'
+    """
+    source = prepare(raw)
+    folded = fold_chars(source)
+    if len(folded) == len(source):
+        origin = list(range(len(source) + 1))
+    else:  # spaces were removed
+        table = translation()
+        origin = [i for i, ch in enumerate(source) if table.get(ord(ch), ch) is not None]
+        origin.append(len(source))
+    body, tail = origin[:-1], origin[-1]
+    text, body = _digitize(folded, body)
+    return Normalized(text, body + [tail], source)
+
+
+def key(name: str) -> str:
+    """The matching form of a name from the index (same folding as :func:`normalize`)."""
+    folded = fold_chars(prepare(name))
+    if not KANJI_NUMERAL_RUN.search(folded):
+        return folded
+    return KANJI_NUMERAL_RUN.sub(lambda m: str(kanji_to_int(m.group())), folded)
+
+
+def skip_leading_noise(text: str, pos: int = 0) -> int:
+    """Position after postal codes, bracketed notes and labels at ``pos``."""
+    while True:
+        m = _LEADING_NOISE.match(text, pos)
+        if not m or m.end() == pos:
+            return pos
+        pos = m.end()

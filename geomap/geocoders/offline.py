@@ -1,0 +1,343 @@
+"""The offline geocoder: addresses to town-level points from the embedded index.
+
+Matching runs prefecture → municipality → town (longest match first) → 小字, on text
+normalized by :mod:`geomap.address.normalize`. Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..address.normalize import Normalized, key, normalize, skip_leading_noise
+from .base import RESULT_COLUMNS, Geocoder, register
+from .index import Town, TownIndex, town_index
+
+SOURCE = "offline"
+
+# After a town's base name, a number that is its 丁目: "東陽4-", "東陽4丁目", "東陽4の", "東陽4" (end).
+_CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|$))")
+# Kyoto: street names then 上る/下る/東入/西入 come before the town.
+_KYOTO_DIRECTION = re.compile(r"(?:上る|上ル|下る|下ル|東入る|東入ル|東入|西入る|西入ル|西入|入る|入ル)")
+_ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
+_AZA = re.compile(r"大字|字")
+_LEADING_SEPARATORS = re.compile(r"^[\s\-‐‑‒–—―−－ｰー,，、の]+")
+
+
+@dataclass
+class Match:
+    """The outcome for one address (before it becomes a row)."""
+
+    level: int = 0
+    pref: str = ""
+    city: str = ""
+    town: str = ""
+    code: str = ""
+    lat: float = math.nan
+    lon: float = math.nan
+    end: int = 0  # normalized position where the matched part ends
+    ambiguous: str = ""
+
+
+@dataclass
+class TownHit:
+    town: Town
+    end: int
+    name: str
+    lat: float
+    lon: float
+    level: int
+
+
+def _is_valid_point(lat: float, lon: float) -> bool:
+    return not (math.isnan(lat) or math.isnan(lon))
+
+
+class Matcher:
+    """Match normalized addresses against a :class:`TownIndex`."""
+
+    def __init__(self, index: TownIndex):
+        self.index = index
+
+    # -- prefecture -------------------------------------------------------
+    def match_pref(self, text: str, pos: int) -> tuple[str, int]:
+        for length in (4, 3):
+            candidate = text[pos:pos + length]
+            pref = self.index.pref_keys.get(candidate)
+            if pref:
+                return pref, pos + len(candidate)
+        return "", pos
+
+    def match_pref_short(self, text: str, pos: int) -> list[tuple[str, int]]:
+        """Prefectures written without 都・府・県 (only trusted if a municipality follows)."""
+        out = []
+        for length in (3, 2):
+            candidate = text[pos:pos + length]
+            pref = self.index.pref_short.get(candidate)
+            if pref:
+                out.append((pref, pos + len(candidate)))
+        return out
+
+    # -- municipality -----------------------------------------------------
+    def match_city(self, text: str, pos: int, table: dict[str, list[str]]) -> tuple[list[str], int]:
+        limit = min(self.index.city_maxlen, len(text) - pos)
+        for length in range(limit, 0, -1):
+            codes = table.get(text[pos:pos + length])
+            if codes:
+                return codes, pos + length
+        return [], pos
+
+    def match_city_skipping(self, text: str, pos: int, table: dict[str, list[str]]) -> tuple[list[str], int]:
+        """Municipality, also after an island, 支庁 or 郡 name written before it (八丈島八丈町)."""
+        codes, end = self.match_city(text, pos, table)
+        if codes:
+            written = text[pos:end]
+            if text.startswith(written, end):  # the municipality written twice (港区港区南青山)
+                end += len(written)
+            return codes, end
+        for m in _ISLAND_PREFIX.finditer(text[pos:pos + 12]):
+            codes, end = self.match_city(text, pos + m.end(), table)
+            if codes:
+                return codes, end
+        return [], pos
+
+    # -- town -------------------------------------------------------------
+    def match_town(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
+        hit = self._match_town_at(code, text, pos)
+        if hit is None and text.startswith(("大字", "字"), pos):
+            hit = self._match_town_at(code, text, pos + (2 if text.startswith("大字", pos) else 1))
+        if hit is None and self.index.municipalities[code].city.startswith("京都市"):
+            last = None
+            for last in _KYOTO_DIRECTION.finditer(text, pos):
+                pass
+            if last is not None:
+                hit = self._match_town_at(code, text, last.end())
+        return hit
+
+    def _match_town_at(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
+        towns = self.index.city_towns(code)
+        limit = min(towns.maxlen, len(text) - pos)
+        for length in range(limit, 0, -1):
+            k = text[pos:pos + length]
+            end = pos + length
+            by_number = towns.chome.get(k)
+            if by_number is not None:
+                m = _CHOME_NUMBER.match(text, end)
+                if m and int(m.group(1)) in by_number:
+                    return self._hits(by_number[int(m.group(1))], text, m.end())
+            found = towns.exact.get(k)
+            if found:
+                return self._hits(found, text, end)
+            if by_number is not None:
+                whole = towns.whole[k]
+                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3)
+        return None
+
+    def _hits(self, found: list[Town], text: str, end: int) -> TownHit | list[TownHit]:
+        hits = [self._with_koaza(t, text, end) for t in found]
+        return hits[0] if len(hits) == 1 else hits
+
+    @staticmethod
+    def _with_koaza(town: Town, text: str, end: int) -> TownHit:
+        if town.koaza:
+            pos = end
+            if text.startswith("大字", pos):
+                pos += 2
+            elif text.startswith("字", pos):
+                pos += 1
+            for length in range(min(town.koaza_maxlen, len(text) - pos), 0, -1):
+                found = town.koaza.get(text[pos:pos + length])
+                if found:
+                    koaza, lat, lon = found
+                    if _is_valid_point(lat, lon):
+                        return TownHit(town, pos + length, town.name + koaza, lat, lon, 4)
+                    break
+        return TownHit(town, end, town.name, town.lat, town.lon, 3)
+
+    # -- whole address ----------------------------------------------------
+    def match(self, norm: Normalized, default_pref: str = "", default_codes: Sequence[str] = ()) -> Match:
+        text = norm.text
+        pos = skip_leading_noise(text)
+        pref, pos_after_pref = self.match_pref(text, pos)
+        codes: list[str] = []
+        if pref:
+            codes, pos_city = self.match_city_skipping(text, pos_after_pref, self.index.city_keys[pref])
+        else:
+            for short_pref, end in self.match_pref_short(text, pos):
+                codes, pos_city = self.match_city(text, end, self.index.city_keys[short_pref])
+                if codes:
+                    pref, pos_after_pref = short_pref, end
+                    break
+            if not codes:
+                if default_pref:
+                    codes, pos_city = self.match_city_skipping(text, pos, self.index.city_keys[default_pref])
+                if not codes:
+                    codes, pos_city = self.match_city_skipping(text, pos, self.index.city_keys_all)
+                    if default_pref and codes:
+                        in_default = [c for c in codes if self.index.municipalities[c].pref == default_pref]
+                        codes = in_default or codes
+                pos_after_pref = pos
+        if not codes and default_codes:
+            usable = [c for c in default_codes if not pref or self.index.municipalities[c].pref == pref]
+            if usable:
+                codes, pos_city = list(usable), pos_after_pref
+        if not codes:
+            if pref:
+                lat, lon = self.index.prefs[pref]
+                return Match(1, pref, lat=lat, lon=lon, end=pos_after_pref)
+            return Match(0, end=pos)
+        return self._resolve(text, codes, pos_city, pref)
+
+    def _resolve(self, text: str, codes: list[str], pos: int, pref: str) -> Match:
+        index = self.index
+        # A ward written after a designated city that the data does not know (new wards):
+        # match the towns of the whole city rather than a neighbour.
+        hits: list[tuple[str, TownHit]] = []
+        for code in codes:
+            hit = self.match_town(code, text, pos)
+            if isinstance(hit, list):
+                hits.extend((code, h) for h in hit)
+            elif hit is not None:
+                hits.append((code, hit))
+        if len(hits) == 1:
+            code, hit = hits[0]
+            mun = index.municipalities[code]
+            if _is_valid_point(hit.lat, hit.lon):
+                return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end)
+            # A town the index knows but has no point for: say the town, place at the municipality.
+            return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end)
+        if len(hits) > 1:
+            return self._ambiguous(
+                [(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits)
+            )
+        if len(codes) == 1:
+            mun = index.municipalities[codes[0]]
+            return Match(2, mun.pref, mun.city, "", mun.code, mun.lat, mun.lon, pos)
+        designated = {(index.municipalities[c].pref, index.municipalities[c].designated) for c in codes}
+        if len(designated) == 1:
+            dpref, dname = next(iter(designated))
+            if dname and set(codes) == set(index.designated[(dpref, dname)]):
+                code, lat, lon = index.designated_point(dpref, dname)
+                return Match(2, dpref, dname, "", code, lat, lon, pos)
+        return self._ambiguous([(c, "") for c in codes], pos, pref, pos)
+
+    def _ambiguous(self, candidates: list[tuple[str, str]], pos: int, pref: str, end: int) -> Match:
+        index = self.index
+        labels = []
+        for code, town in candidates:
+            mun = index.municipalities[code]
+            label = f"{mun.city}{town}（{mun.pref}）"
+            if label not in labels:
+                labels.append(label)
+        prefs = {index.municipalities[c].pref for c, _ in candidates}
+        if len(prefs) == 1:
+            only = next(iter(prefs))
+            lat, lon = index.prefs[only]
+            return Match(1, only, lat=lat, lon=lon, end=pos, ambiguous="・".join(labels))
+        if pref:
+            lat, lon = index.prefs[pref]
+            return Match(1, pref, lat=lat, lon=lon, end=pos, ambiguous="・".join(labels))
+        return Match(0, end=pos, ambiguous="・".join(labels))
+
+
+def _row(norm: Normalized | None, m: Match) -> tuple:
+    if norm is None:
+        return (math.nan, math.nan, 0, "", "", "", "", "", "", "")
+    if m.level == 0:
+        matched, rest = "", norm.source.strip()
+    else:
+        matched = norm.source_between(0, m.end).strip()
+        rest = _LEADING_SEPARATORS.sub("", norm.source_from(m.end)).strip()
+    return (m.lat, m.lon, m.level, m.pref, m.city, m.town, m.code, matched, rest, m.ambiguous)
+
+
+class Context:
+    """Resolved ``default_pref`` / ``default_city`` for lists that omit the start."""
+
+    def __init__(self, matcher: Matcher, default_pref: str | None, default_city: str | None):
+        index = matcher.index
+        self.pref = ""
+        self.codes: list[str] = []
+        if default_pref:
+            norm = normalize(str(default_pref))
+            pref, _ = matcher.match_pref(norm.text, 0)
+            if not pref:
+                pref = index.pref_short.get(norm.text, "") or index.pref_keys.get(norm.text, "")
+            if not pref:
+                from ..errors import UsageError
+
+                raise UsageError(
+                    f"unknown prefecture {default_pref!r}", key="unknown_pref", value=str(default_pref)
+                )
+            self.pref = pref
+        if default_city:
+            norm = normalize(str(default_city))
+            m = matcher.match(norm, self.pref)
+            if m.level < 2 or not m.code:
+                from ..errors import UsageError
+
+                raise UsageError(
+                    f"unknown municipality {default_city!r}", key="unknown_city", value=str(default_city)
+                )
+            if m.code in index.municipalities:
+                self.codes = [m.code]
+            else:  # a designated city: all its wards
+                self.codes = list(index.designated[(m.pref, m.city)])
+            self.pref = self.pref or m.pref
+
+
+def geocode_strings(
+    addresses: Sequence, *, default_pref: str | None = None, default_city: str | None = None
+) -> pd.DataFrame:
+    """Geocode with the embedded index; see :func:`geomap.geocode`."""
+    matcher = Matcher(town_index())
+    context = Context(matcher, default_pref, default_city)
+    values = list(addresses)
+    cache: dict[str, int] = {}
+    unique_rows: list[tuple] = []
+    positions: list[int] = []
+    empty = _row(None, Match())
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            positions.append(-1)
+            continue
+        slot = cache.get(value)
+        if slot is None:
+            norm = normalize(value)
+            slot = cache[value] = len(unique_rows)
+            unique_rows.append(_row(norm, matcher.match(norm, context.pref, context.codes)))
+        positions.append(slot)
+    unique_rows.append(empty)
+    table = pd.DataFrame(unique_rows, columns=RESULT_COLUMNS[:-1])
+    out = table.iloc[positions].reset_index(drop=True)
+    out["level"] = out["level"].astype("int8")
+    out["source"] = SOURCE
+    return out
+
+
+@register
+class OfflineGeocoder(Geocoder):
+    """The default adapter: the embedded index, no network.
+
+    Parameters
+    ----------
+    default_pref, default_city : str, optional
+        Context for lists that omit the prefecture or municipality (``"東京都"``, ``"江東区"``).
+    """
+
+    name = "offline"
+    online = False
+
+    def __init__(self, default_pref: str | None = None, default_city: str | None = None):
+        self.default_pref = default_pref
+        self.default_city = default_city
+
+    def geocode(self, addresses: Sequence) -> pd.DataFrame:
+        return geocode_strings(addresses, default_pref=self.default_pref, default_city=self.default_city)
+
+
+__all__ = ["OfflineGeocoder", "geocode_strings", "key"]
