@@ -1,0 +1,421 @@
+"""Points, joins and aggregation to areas (geopandas).
+
+Everything here is a pure function of its inputs and the embedded data: no files are
+written and nothing leaves the machine.
+
+The areas returned by :func:`aggregate` always carry the same columns, whatever the level:
+
+``key``
+    Identifier of the area (municipality code, ``code + town`` or the user's key column).
+``name``
+    Name to show (``江東区``, ``東京都江東区有明一丁目`` or the user's name column).
+``count``
+    Number of points in the area.
+``value``
+    The measure: the count, or the sum / mean of the value column (NaN if no rows).
+``geometry``
+    Polygon in EPSG:4326.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import InputError, UsageError
+
+log = logging.getLogger(__name__)
+
+WGS84 = "EPSG:4326"
+BY_CHOICES = ("municipality", "town")
+AGG_CHOICES = ("count", "sum", "mean")
+# A point on a simplified coastline may fall just outside every polygon; within this
+# distance (metres, Web Mercator, i.e. about 1.5 km in Japan) it goes to the nearest area.
+NEAREST_MAX_DISTANCE = 2000.0
+AREA_COLUMNS = ["key", "name", "count", "value", "geometry"]
+
+
+def to_points(df: pd.DataFrame, lat: str = "lat", lon: str = "lon") -> gpd.GeoDataFrame:
+    """Turn the rows of ``df`` that have coordinates into points (EPSG:4326).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Any table with latitude and longitude columns, e.g. the geocoder's output.
+    lat, lon : str
+        Names of the latitude and longitude columns (decimal degrees, WGS 84 / JGD2011).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The rows with valid coordinates, index and columns kept, plus ``geometry``.
+        Rows with a missing, non-numeric or out-of-range coordinate are left out; use
+        :func:`unplaced_rows` to get them.
+
+    Raises
+    ------
+    InputError
+        ``missing_columns`` if ``lat`` or ``lon`` is not a column of ``df``.
+    """
+    mask = placed_mask(df, lat=lat, lon=lon)
+    placed = df.loc[mask]
+    # Coordinate order changes here, and only here: tables say lat, lon; geometry is x=lon, y=lat.
+    geometry = gpd.points_from_xy(
+        pd.to_numeric(placed[lon], errors="coerce"),
+        pd.to_numeric(placed[lat], errors="coerce"),
+        crs=WGS84,
+    )
+    return gpd.GeoDataFrame(placed.copy(), geometry=geometry, crs=WGS84)
+
+
+def placed_mask(df: pd.DataFrame, lat: str = "lat", lon: str = "lon") -> pd.Series:
+    """Boolean Series: True for the rows of ``df`` that have usable coordinates."""
+    missing = [c for c in (lat, lon) if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"columns {missing!r} not found; the table has {list(df.columns)!r}",
+            key="missing_columns",
+            columns=", ".join(missing),
+            available=", ".join(map(str, df.columns)),
+        )
+    y = pd.to_numeric(df[lat], errors="coerce")
+    x = pd.to_numeric(df[lon], errors="coerce")
+    return y.between(-90, 90) & x.between(-180, 180)
+
+
+def unplaced_rows(df: pd.DataFrame, lat: str = "lat", lon: str = "lon") -> pd.DataFrame:
+    """The rows of ``df`` that :func:`to_points` leaves out (no usable coordinates)."""
+    return df.loc[~placed_mask(df, lat=lat, lon=lon)]
+
+
+# --------------------------------------------------------------------------- joins
+
+
+def assign_municipality(points: gpd.GeoDataFrame, code: str = "code") -> pd.Series:
+    """The 5-digit municipality code of every point (``None`` where none applies).
+
+    A row whose ``code`` column already holds a known 5-digit municipality code keeps it
+    (the geocoder knows better than a simplified polygon); every other row is joined
+    spatially to the embedded boundaries, and a point just off a simplified coast goes to
+    the nearest municipality within about 1.5 km.
+    """
+    from .boundaries import municipalities
+
+    munis = municipalities()[["code", "geometry"]]
+    result = pd.Series([None] * len(points), index=points.index, dtype=object)
+    if code in points.columns:
+        known = points[code].astype("string").str.strip()
+        ok = known.str.fullmatch(r"\d{5}").fillna(False) & known.isin(set(munis["code"]))
+        result[ok.to_numpy()] = known[ok].to_numpy(dtype=object)
+    todo = points.loc[result.isna().to_numpy()]
+    if len(todo):
+        result.loc[todo.index] = _join_codes(todo, munis, "code").to_numpy(dtype=object)
+    return result
+
+
+def _join_codes(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, key: str) -> pd.Series:
+    """``areas[key]`` of the polygon containing each point (nearest within a margin)."""
+    pts = gpd.GeoDataFrame(geometry=points.geometry.reset_index(drop=True), crs=points.crs)
+    if pts.crs is None:
+        pts = pts.set_crs(WGS84)
+    pts = pts.to_crs(areas.crs)
+    joined = gpd.sjoin(pts, areas[[key, "geometry"]], how="left", predicate="within")
+    # a point on a shared border lies in two polygons: keep the first
+    joined = joined[~joined.index.duplicated(keep="first")]
+    out = joined[key].astype(object)
+    lost = out.isna().to_numpy()
+    if lost.any():
+        merc = areas[[key, "geometry"]].to_crs("EPSG:3857")
+        near = gpd.sjoin_nearest(
+            pts.loc[lost].to_crs("EPSG:3857"), merc, how="left", max_distance=NEAREST_MAX_DISTANCE
+        )
+        near = near[~near.index.duplicated(keep="first")]
+        out.loc[near.index] = near[key].astype(object)
+    out = out.where(out.notna(), None)
+    return pd.Series(out.to_numpy(dtype=object), index=points.index)
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def town_areas(codes) -> gpd.GeoDataFrame:
+    """Approximate 大字・町丁目 areas for the given municipality codes.
+
+    No town polygons are shipped, so each town's area is the Voronoi cell of its
+    representative point (from the embedded town index) clipped to the municipality:
+    the set of places nearer to that town's point than to any other town's. Borders are
+    therefore approximate; maps must say so (「おおよその範囲」).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``key`` (``code:town``), ``code``, ``town``, ``name``, ``geometry`` (EPSG:4326).
+        A municipality with no town points is one area named after the municipality.
+    """
+    from .boundaries import municipalities
+    from .gazetteer import towns
+
+    codes = sorted({str(c) for c in codes if c is not None and not pd.isna(c)})
+    munis = municipalities()
+    munis = munis[munis["code"].isin(codes)]
+    index = towns()
+    index = index[index["code"].isin(codes) & index["lat"].notna()]
+    # one point per town: the town's own row if it has one, else the mean of its 小字
+    own = index[index["koaza"] == ""].drop_duplicates(["code", "town"])
+    rest = index[index["koaza"] != ""]
+    rest = rest[~rest.set_index(["code", "town"]).index.isin(own.set_index(["code", "town"]).index)]
+    rest = rest.groupby(["code", "town"], as_index=False, observed=True).agg(
+        pref=("pref", "first"), city=("city", "first"), lat=("lat", "mean"), lon=("lon", "mean")
+    )
+    pts = pd.concat([own[["pref", "city", "code", "town", "lat", "lon"]], rest], ignore_index=True)
+
+    pieces = []
+    for muni in munis.itertuples(index=False):
+        poly = muni.geometry
+        mine = pts[pts["code"] == muni.code].drop_duplicates(["lat", "lon"])
+        full_name = f"{muni.pref}{muni.city}"
+        if len(mine) < 2:
+            town = mine["town"].iloc[0] if len(mine) else ""
+            pieces.append(
+                pd.DataFrame(
+                    {"code": [muni.code], "town": [town], "name": [full_name + town], "geometry": [poly]}
+                )
+            )
+            continue
+        generators = shapely.points(mine["lon"].to_numpy(), mine["lat"].to_numpy())
+        cells = shapely.get_parts(
+            shapely.voronoi_polygons(shapely.multipoints(generators), extend_to=poly)
+        )
+        # match each cell to the town point it contains (cell order is not guaranteed)
+        tree = shapely.STRtree(cells)
+        gen_idx, cell_idx = tree.query(generators, predicate="within")
+        order = np.full(len(generators), -1)
+        order[gen_idx] = cell_idx
+        keep = order >= 0
+        clipped = shapely.intersection(cells[order[keep]], poly)
+        frame = pd.DataFrame(
+            {
+                "code": muni.code,
+                "town": mine["town"].to_numpy()[keep],
+                "name": [full_name + t for t in mine["town"].to_numpy()[keep]],
+                "geometry": clipped,
+            }
+        )
+        pieces.append(frame[~shapely.is_empty(frame["geometry"].to_numpy())])
+    if not pieces:
+        return gpd.GeoDataFrame(
+            {"key": [], "code": [], "town": [], "name": []}, geometry=[], crs=WGS84
+        )
+    out = pd.concat(pieces, ignore_index=True)
+    out.insert(0, "key", out["code"] + ":" + out["town"])
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
+    # clipping can leave GeometryCollections with slivers of lines; keep only polygons
+    out["geometry"] = out.geometry.apply(_polygonal)
+    return out.dissolve(by="key", as_index=False, aggfunc="first")[["key", "code", "town", "name", "geometry"]]
+
+
+def _polygonal(geom):
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys) if polys else shapely.Polygon()
+
+
+def aggregate(
+    points: gpd.GeoDataFrame,
+    by: str = "municipality",
+    value: str | None = None,
+    agg: str = "count",
+    boundaries: gpd.GeoDataFrame | None = None,
+    key: str | None = None,
+    *,
+    name: str | None = None,
+    code: str = "code",
+    extent: str = "data",
+) -> gpd.GeoDataFrame:
+    """Count points per area, or sum / average a value column per area.
+
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Points from :func:`to_points`.
+    by : {"municipality", "town"}
+        Area level. ``"municipality"`` uses the embedded municipal boundaries;
+        ``"town"`` uses approximate 大字・町丁目 areas (see :func:`town_areas`) unless
+        ``boundaries`` is given.
+    value : str, optional
+        Numeric column to sum or average; required for ``agg="sum"`` and ``"mean"``.
+    agg : {"count", "sum", "mean"}
+        The measure.
+    boundaries : geopandas.GeoDataFrame, optional
+        The user's own areas (e.g. from :func:`geomap.boundaries.read_boundaries`); points
+        are joined to them spatially. Any CRS; the result is EPSG:4326.
+    key : str, optional
+        Column of ``boundaries`` that identifies an area; required with ``boundaries``.
+        Polygons sharing a key are merged.
+    name : str, optional
+        Column of ``boundaries`` with the area names to show (default: the key).
+    code : str
+        Column of ``points`` holding a geocoder's municipality code, used when present.
+    extent : {"data", "all"}
+        ``"data"``: the areas that contain points plus the areas around them (those
+        crossing the points' bounding box, within the same municipalities for towns);
+        ``"all"``: every area of ``boundaries`` (or of Japan, for municipalities).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``key, name, count, value, geometry`` (see the module docstring), EPSG:4326.
+        ``attrs["unassigned"]`` is the number of points that fell in no area.
+
+    Raises
+    ------
+    UsageError
+        ``bad_choice`` for an unknown ``by``/``agg``/``extent``; ``value_required`` if
+        ``agg`` needs a value column; ``boundary_key_required`` if ``boundaries`` has no
+        ``key``.
+    InputError
+        ``missing_columns`` if ``value``, ``key`` or ``name`` is not a column;
+        ``value_not_numeric`` if the value column holds text that is not a number.
+    """
+    _check_choice("by", by, BY_CHOICES)
+    _check_choice("agg", agg, AGG_CHOICES)
+    _check_choice("extent", extent, ("data", "all"))
+    values = measure_values(points, value, agg)
+
+    if boundaries is not None:
+        areas, assigned = _user_areas(points, boundaries, key, name)
+    elif by == "municipality":
+        assigned = assign_municipality(points, code=code)
+        areas = _municipal_areas()
+    else:
+        munis = assign_municipality(points, code=code)
+        areas = town_areas(munis.dropna().unique())
+        assigned = _join_codes(points, areas, "key") if len(areas) else pd.Series(
+            [None] * len(points), index=points.index, dtype=object
+        )
+
+    frame = pd.DataFrame({"key": assigned.to_numpy(dtype=object), "v": values})
+    grouped = frame.dropna(subset=["key"]).groupby("key")
+    counts = grouped.size()
+    if agg == "count":
+        measure = counts.astype(float)
+    elif agg == "sum":
+        measure = grouped["v"].sum(min_count=1)
+    else:
+        measure = grouped["v"].mean()
+
+    if extent == "data" and len(areas):
+        areas = _near_data(areas, set(counts.index), points, by if boundaries is None else "user")
+    areas = areas.copy()
+    areas["count"] = areas["key"].map(counts).fillna(0).astype(int)
+    areas["value"] = areas["key"].map(measure).astype(float)
+    if agg == "count":
+        areas["value"] = areas["value"].fillna(0.0)
+    areas = gpd.GeoDataFrame(areas[AREA_COLUMNS], geometry="geometry", crs=WGS84).reset_index(drop=True)
+    areas.attrs["unassigned"] = int(frame["key"].isna().sum())
+    areas.attrs["agg"] = agg
+    areas.attrs["value"] = value
+    areas.attrs["approximate"] = boundaries is None and by == "town"
+    return areas
+
+
+def measure_values(points: pd.DataFrame, value: str | None, agg: str) -> np.ndarray:
+    """The numbers to aggregate: the value column as floats (NaN where blank)."""
+    if agg == "count":
+        if value is not None and value not in points.columns:
+            raise _missing(value, points)
+        return np.ones(len(points))
+    if value is None:
+        raise UsageError(f"agg={agg!r} needs a value column", key="value_required", agg=agg)
+    if value not in points.columns:
+        raise _missing(value, points)
+    raw = points[value]
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.astype(float).to_numpy()
+    text = raw.astype("string").str.replace(",", "", regex=False).str.strip()
+    nums = pd.to_numeric(text, errors="coerce")
+    bad = nums.isna() & text.notna() & (text != "")
+    if bad.any():
+        examples = list(dict.fromkeys(text[bad].astype(str)))[:3]
+        raise InputError(
+            f"column {value!r} has values that are not numbers: {examples!r}",
+            key="value_not_numeric",
+            column=value,
+            examples=", ".join(examples),
+            count=int(bad.sum()),
+        )
+    return nums.astype(float).to_numpy()
+
+
+def _municipal_areas() -> gpd.GeoDataFrame:
+    from .boundaries import municipalities
+
+    munis = municipalities()
+    return gpd.GeoDataFrame(
+        {"key": munis["code"], "name": munis["pref"] + munis["city"]}, geometry=munis.geometry, crs=WGS84
+    )
+
+
+def _user_areas(points, boundaries, key, name):
+    if key is None:
+        raise UsageError(
+            "a boundary file needs a key column that names each area",
+            key="boundary_key_required",
+            available=", ".join(map(str, boundaries.columns.drop("geometry", errors="ignore"))),
+        )
+    for column in (key, name):
+        if column is not None and column not in boundaries.columns:
+            raise _missing(column, boundaries)
+    b = boundaries if boundaries.crs is not None else boundaries.set_crs(WGS84)
+    b = b.to_crs(WGS84)
+    b = b[b.geometry.notna() & ~b.geometry.is_empty]
+    names = b[name] if name is not None else b[key]
+    b = gpd.GeoDataFrame(
+        {"key": b[key].astype(str), "name": names.astype(str)}, geometry=b.geometry.make_valid(), crs=WGS84
+    )
+    b = b.dissolve(by="key", as_index=False, aggfunc="first")
+    assigned = _join_codes(points, b, "key")
+    return b, assigned
+
+
+def _near_data(areas, with_data, points, level):
+    """The areas with data and the areas around them, for context on the map."""
+    has = areas["key"].isin(with_data)
+    if not has.any():
+        return areas.iloc[0:0]
+    minx, miny, maxx, maxy = areas.loc[has].total_bounds
+    if len(points):
+        pminx, pminy, pmaxx, pmaxy = points.to_crs(WGS84).total_bounds
+        minx, miny, maxx, maxy = min(minx, pminx), min(miny, pminy), max(maxx, pmaxx), max(maxy, pmaxy)
+    box = shapely.box(minx, miny, maxx, maxy)
+    near = areas.geometry.intersects(box)
+    if level == "town":
+        # towns of municipalities with no data would only be clutter
+        codes = {k.split(":", 1)[0] for k in with_data}
+        near &= areas["key"].str.split(":", n=1).str[0].isin(codes)
+    return areas.loc[has | near]
+
+
+def _check_choice(option, got, choices):
+    if got not in choices:
+        raise UsageError(
+            f"{option}={got!r}; expected one of {list(choices)!r}",
+            key="bad_choice",
+            option=option,
+            value=str(got),
+            choices=", ".join(choices),
+        )
+
+
+def _missing(column, frame):
+    return InputError(
+        f"column {column!r} not found; the table has {list(frame.columns)!r}",
+        key="missing_columns",
+        columns=str(column),
+        available=", ".join(map(str, frame.columns)),
+    )
