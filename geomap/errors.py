@@ -52,3 +52,22 @@ class GeocoderServiceError(GeomapError, RuntimeError):
 
 class GeocoderTimedOut(GeocoderServiceError, TimeoutError):
     """An online geocoding service did not answer in time."""
+
+
+class GeocoderUnavailable(GeocoderServiceError, ConnectionError):
+    """An online geocoding service could not be reached or kept failing (5xx)."""
+
+
+class GeocoderRateLimited(GeocoderServiceError):
+    """An online geocoding service asked us to slow down (HTTP 429).
+
+    ``retry_after`` is the number of seconds the service asked for, or None.
+    """
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class GeocoderParseError(GeocoderServiceError, ValueError):
+    """An online geocoding service answered something that is not the expected JSON."""
