@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .variants import fold_chars, prepare, translation
+from .variants import SPACES, fold_chars, prepare
+
+_REMOVED = frozenset(SPACES)
 
 KANJI_NUMERAL_RUN = re.compile(r"[〇一二三四五六七八九十]+")
 _DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -103,8 +105,7 @@ def normalize(raw: str) -> Normalized:
     if len(folded) == len(source):
         origin = list(range(len(source) + 1))
     else:  # spaces were removed
-        table = translation()
-        origin = [i for i, ch in enumerate(source) if table.get(ord(ch), ch) is not None]
+        origin = [i for i, ch in enumerate(source) if ch not in _REMOVED]
         origin.append(len(source))
     body, tail = origin[:-1], origin[-1]
     text, body = _digitize(folded, body)

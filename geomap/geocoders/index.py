@@ -25,7 +25,7 @@ _AZA_PREFIX = re.compile(r"^(?:大字|字)")
 _JOU_DORI = re.compile(r"(\d+条)通")
 
 
-@dataclass
+@dataclass(slots=True)
 class Town:
     """One 大字・町丁目 (or a whole 町 standing for its 丁目) of one municipality."""
 
@@ -45,6 +45,9 @@ class CityTowns:
     chome: dict[str, dict[int, list[Town]]]
     whole: dict[str, Town]  # base key of 丁目 towns → the whole 町 (mean point)
     maxlen: int
+    # Keys that are a name with its 町 dropped (弥生町 → 弥生): trusted only when a
+    # number or the end follows, never before more letters (烏丸 in 烏丸通).
+    weak: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,6 @@ class TownIndex:
     """All lookup structures of the offline geocoder."""
 
     def __init__(self, towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures: pd.DataFrame):
-        self._towns = towns
         self.prefs: dict[str, tuple[float, float]] = {
             p: (la, lo) for p, la, lo in zip(prefectures["pref"], prefectures["lat"], prefectures["lon"])
         }
@@ -84,9 +86,15 @@ class TownIndex:
         self.designated: dict[tuple[str, str], list[str]] = {}
         self._build_cities(municipalities)
         self.city_maxlen = max(len(k) for keys in self.city_keys.values() for k in keys)
-        towns_pos = towns.reset_index(drop=True)
+        # Plain lists: one municipality's towns are taken by position thousands of times,
+        # and list indexing is far cheaper than slicing Arrow-backed columns.
+        self._town_names = towns["town"].tolist()
+        self._koaza_names = towns["koaza"].tolist()
+        self._lats = towns["lat"].tolist()
+        self._lons = towns["lon"].tolist()
         self._rows_by_code = {
-            code: np.asarray(rows) for code, rows in towns_pos.groupby("code", observed=True).indices.items()
+            code: rows.tolist()
+            for code, rows in towns.reset_index(drop=True).groupby("code", observed=True).indices.items()
         }
         self._city_towns: dict[str, CityTowns] = {}
 
@@ -137,11 +145,10 @@ class TownIndex:
         chome: dict[str, dict[int, list[Town]]] = {}
         if rows is None:
             return CityTowns({}, {}, {}, 0)
-        sub = self._towns.iloc[rows]
-        names = sub["town"].tolist()
-        koazas = sub["koaza"].tolist()
-        lats = sub["lat"].tolist()
-        lons = sub["lon"].tolist()
+        names = [self._town_names[i] for i in rows]
+        koazas = [self._koaza_names[i] for i in rows]
+        lats = [self._lats[i] for i in rows]
+        lons = [self._lons[i] for i in rows]
         by_name: dict[str, Town] = {}
         pending_koaza: dict[str, list[tuple[str, float, float]]] = {}
         for name, koaza, lat, lon in zip(names, koazas, lats, lons):
@@ -159,16 +166,17 @@ class TownIndex:
                         town.koaza.setdefault(k, (koaza, lat, lon))
             town.koaza_maxlen = max((len(k) for k in town.koaza), default=0)
 
+        weak: set[str] = set()
         bases: dict[str, list[Town]] = {}
         base_names: dict[str, str] = {}
         for name, town in by_name.items():
             k = key(name)
             exact.setdefault(k, []).append(town)
-            for alias in self._aliases(name, k):
+            for alias in self._aliases(name, k, weak):
                 aliases.setdefault(alias, []).append(town)
             m = _CHOME_KEY.match(k)
             if m:
-                for base in {m.group(1), *self._aliases(_CHOME_NAME.sub("", name), m.group(1))}:
+                for base in {m.group(1), *self._aliases(_CHOME_NAME.sub("", name), m.group(1), weak)}:
                     chome.setdefault(base, {}).setdefault(int(m.group(2)), []).append(town)
                     bases.setdefault(base, []).append(town)
                     base_names.setdefault(base, _CHOME_NAME.sub("", name))
@@ -180,10 +188,11 @@ class TownIndex:
                 code, base_names[base], _nan_mean([t.lat for t in towns]), _nan_mean([t.lon for t in towns])
             )
         maxlen = max([len(k) for k in exact] + [len(k) for k in chome] + [0])
-        return CityTowns(exact, chome, whole, maxlen)
+        real = {key(name) for name in by_name}
+        return CityTowns(exact, chome, whole, maxlen, frozenset(weak - real))
 
     @staticmethod
-    def _aliases(name: str, k: str) -> set[str]:
+    def _aliases(name: str, k: str, weak: set[str]) -> set[str]:
         """Other ways a town is written.
 
         Without 大字/字 (字上原 → 上原), without a trailing 郷 (笛吹郷 → 笛吹) or 町
@@ -197,6 +206,8 @@ class TownIndex:
         for form in (k, stripped):
             if form.endswith(("郷", "町")) and len(form) > 2 and not form[-2].isdigit():
                 out.add(form[:-1])
+                if form.endswith("町"):
+                    weak.add(form[:-1])
             if "条通" in form:
                 out.add(_JOU_DORI.sub(r"\1", form))
         out.discard(k)

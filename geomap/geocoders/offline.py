@@ -25,6 +25,7 @@ _CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|$))")
 _KYOTO_DIRECTION = re.compile(r"(?:上る|上ル|下る|下ル|東入る|東入ル|東入|西入る|西入ル|西入|入る|入ル)")
 _ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
 _AZA = re.compile(r"大字|字")
+_AFTER_WEAK = re.compile(r"[\d\-の番丁]")
 _LEADING_SEPARATORS = re.compile(r"^[\s\-‐‑‒–—―−－ｰー,，、の]+")
 
 
@@ -107,15 +108,18 @@ class Matcher:
 
     # -- town -------------------------------------------------------------
     def match_town(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
-        hit = self._match_town_at(code, text, pos)
-        if hit is None and text.startswith(("大字", "字"), pos):
-            hit = self._match_town_at(code, text, pos + (2 if text.startswith("大字", pos) else 1))
-        if hit is None and self.index.municipalities[code].city.startswith("京都市"):
+        if self.index.municipalities[code].city.startswith("京都市"):
+            # Kyoto: the town follows the last 上る/下る/東入/西入 when the street is written.
             last = None
             for last in _KYOTO_DIRECTION.finditer(text, pos):
                 pass
             if last is not None:
                 hit = self._match_town_at(code, text, last.end())
+                if hit is not None:
+                    return hit
+        hit = self._match_town_at(code, text, pos)
+        if hit is None and text.startswith(("大字", "字"), pos):
+            hit = self._match_town_at(code, text, pos + (2 if text.startswith("大字", pos) else 1))
         return hit
 
     def _match_town_at(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
@@ -131,6 +135,8 @@ class Matcher:
                     return self._hits(by_number[int(m.group(1))], text, m.end())
             found = towns.exact.get(k)
             if found:
+                if k in towns.weak and end < len(text) and not _AFTER_WEAK.match(text, end):
+                    continue
                 return self._hits(found, text, end)
             if by_number is not None:
                 whole = towns.whole[k]
