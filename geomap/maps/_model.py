@@ -1,0 +1,466 @@
+"""What a map shows, decided once for both renderers (HTML and PNG/PDF).
+
+:func:`build` validates the options, places the points, aggregates them to areas,
+classifies the measure and writes every text the map carries (title, legend, notes) in
+the chosen language. The renderers in :mod:`.html` and :mod:`.static` only draw the
+:class:`MapModel`; texts here are plain (unescaped): each renderer escapes for its medium.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import spatial
+from ..errors import InputError, UsageError
+
+log = logging.getLogger(__name__)
+
+BY = ("auto", "municipality", "town", "none")
+TILES = ("gsi", "gsi-pale", "osm", "none")
+LANGS = ("ja", "en")
+CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "user")
+MAX_CATEGORIES = 10
+MAX_UNPLACED_LISTED = 1000
+
+# Sequential classes (ColorBrewer YlOrRd via matplotlib) and the special area styles
+CLASS_CMAP = "YlOrRd"
+ZERO_COLOR = "#ffffff"
+NODATA_COLOR = "#d9d9d9"
+SUPPRESSED_COLOR = "#9e9ac8"
+CATEGORY_CMAP = "tab10"
+POINT_COLOR = "#1f5fbf"
+
+# Area states
+CLASSED, ZERO, NODATA, SUPPRESSED = "classed", "zero", "nodata", "suppressed"
+
+TEXT = {
+    "ja": {
+        "count": "件数",
+        "sum": "{value}の合計",
+        "mean": "{value}の平均",
+        "count_unit": "件",
+        "level_municipality": "市区町村別",
+        "level_town": "町丁目別",
+        "level_user": "区域別",
+        "title_points": "地点の分布",
+        "title_areas": "{measure}（{level}）",
+        "approximate": "区域はおおよその範囲（町丁目の代表点から推定）",
+        "nodata": "データなし",
+        "zero": "0",
+        "suppressed": "{k}未満",
+        "suppressed_legend": "{k}件未満（数を伏せています）",
+        "count_of": "{n}件",
+        "points": "地点",
+        "other": "その他",
+        "blank": "（空欄）",
+        "unplaced": "地図に載せられなかった行: {n}件",
+        "unplaced_more": "ほか{n}件（一覧は出力レポートを参照）",
+        "unplaced_hidden": "個々の住所は表示していません（一覧は出力レポートを参照）",
+        "unassigned": "集計区域の外にあった地点: {n}件",
+        "outlines": "行政区域の境界",
+        "areas": "集計区域",
+        "tile_gsi": "地理院タイル（標準地図）",
+        "tile_gsi_pale": "地理院タイル（淡色地図）",
+        "tile_osm": "OpenStreetMap",
+        "background": "背景: 行政区域（国土数値情報）",
+        "source": "出典: ",
+    },
+    "en": {
+        "count": "Count",
+        "sum": "Sum of {value}",
+        "mean": "Mean of {value}",
+        "count_unit": "",
+        "level_municipality": "by municipality",
+        "level_town": "by town",
+        "level_user": "by area",
+        "title_points": "Locations",
+        "title_areas": "{measure} ({level})",
+        "approximate": "Areas are approximate (estimated from town centre points)",
+        "nodata": "No data",
+        "zero": "0",
+        "suppressed": "fewer than {k}",
+        "suppressed_legend": "fewer than {k} (number hidden)",
+        "count_of": "{n} rows",
+        "points": "Locations",
+        "other": "Other",
+        "blank": "(blank)",
+        "unplaced": "Rows that could not be placed: {n}",
+        "unplaced_more": "and {n} more (see the report)",
+        "unplaced_hidden": "Addresses are not listed (see the report)",
+        "unassigned": "Points outside every area: {n}",
+        "outlines": "Administrative boundaries",
+        "areas": "Areas",
+        "tile_gsi": "GSI tiles (standard)",
+        "tile_gsi_pale": "GSI tiles (pale)",
+        "tile_osm": "OpenStreetMap",
+        "background": "Background: administrative areas",
+        "source": "Sources: ",
+    },
+}
+
+
+@dataclass
+class LegendItem:
+    """One swatch of a legend: colour, text and the kind of thing it stands for."""
+
+    color: str
+    label: str
+    kind: str = CLASSED
+
+
+@dataclass
+class MapModel:
+    """Everything a renderer draws. Texts are plain, not escaped."""
+
+    title: str
+    lang: str
+    text: dict
+    points: gpd.GeoDataFrame | None = None
+    point_colors: np.ndarray | None = None  # index into categories, per point
+    categories: list = field(default_factory=list)  # LegendItem per category
+    category_title: str | None = None
+    popup_fields: list = field(default_factory=list)  # (label, column)
+    areas: gpd.GeoDataFrame | None = None  # + state, color, label, tip
+    area_title: str | None = None
+    area_items: list = field(default_factory=list)
+    approximate: bool = False
+    unit: str = ""
+    unplaced_count: int = 0
+    unplaced_list: list = field(default_factory=list)
+    unassigned: int = 0
+    bounds: tuple | None = None  # (minx, miny, maxx, maxy) of what has data
+    land: gpd.GeoDataFrame | None = None  # prefecture polygons around the data
+    prefecture_lines: gpd.GeoDataFrame | None = None
+    municipality_lines: gpd.GeoDataFrame | None = None
+    min_count: int | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """The short notes every map carries (unplaced rows, points outside areas)."""
+        out = []
+        if self.unplaced_count:
+            out.append(self.text["unplaced"].format(n=f"{self.unplaced_count:,}"))
+        if self.unassigned:
+            out.append(self.text["unassigned"].format(n=f"{self.unassigned:,}"))
+        return out
+
+
+def build(
+    df: pd.DataFrame,
+    *,
+    by: str = "auto",
+    value: str | None = None,
+    agg: str = "count",
+    category: str | None = None,
+    name: str | None = None,
+    address=None,
+    title: str | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    boundary_key: str | None = None,
+    boundary_name: str | None = None,
+    min_count: int | None = None,
+    points: bool = True,
+    classification: str = "quantiles",
+    k: int = 5,
+    breaks=None,
+    lang: str = "ja",
+    unplaced=None,
+    unit: str | None = None,
+    lat: str = "lat",
+    lon: str = "lon",
+) -> MapModel:
+    """Decide what the map shows. See :func:`geomap.maps.make_map` for the parameters."""
+    _choice("by", by, BY)
+    _choice("agg", agg, spatial.AGG_CHOICES)
+    _choice("lang", lang, LANGS)
+    if breaks is not None:
+        classification = "user"
+    _choice("classification", classification, CLASSIFICATIONS)
+    if classification == "user" and not breaks:
+        raise UsageError("classification='user' needs breaks", key="breaks_required")
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= 9:
+        raise UsageError(f"k must be an integer from 2 to 9, got {k!r}", key="bad_k", value=str(k))
+    if min_count is not None and (
+        not isinstance(min_count, (int, np.integer)) or isinstance(min_count, bool) or min_count < 1
+    ):
+        raise UsageError(
+            f"min_count must be a positive integer, got {min_count!r}", key="bad_min_count", value=str(min_count)
+        )
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"expected a DataFrame, got {type(df).__name__}", key="not_a_table", type=type(df).__name__)
+    address_cols = [address] if isinstance(address, str) else list(address or [])
+    for column in [category, name, *address_cols]:
+        if column is not None and column not in df.columns:
+            raise spatial._missing(column, df)
+    if by == "none" and not points:
+        raise UsageError("by='none' with points=False leaves nothing to draw", key="nothing_to_draw")
+
+    text = TEXT[lang]
+    placed = spatial.to_points(df, lat=lat, lon=lon)
+    if len(placed) == 0:
+        raise InputError("no row has coordinates; nothing can be mapped", key="no_points", rows=len(df))
+    model = MapModel(title="", lang=lang, text=text, min_count=min_count)
+
+    # rows that could not be placed: the caller's list, else the rows of df without coordinates
+    model.unplaced_count, model.unplaced_list = _unplaced(
+        df, placed, unplaced, address_cols, listed=points, lat=lat, lon=lon
+    )
+
+    # areas
+    level = None
+    if boundaries is not None and by in ("auto", "municipality", "town"):
+        level = "user"
+    elif by in ("municipality", "town"):
+        level = by
+    elif by == "auto" and len(placed) > 0:
+        codes = spatial.assign_municipality(placed)
+        if codes.dropna().nunique() > 1:
+            level = "municipality"
+    if level is None and not points:
+        level = "municipality"
+    if level is not None:
+        areas = spatial.aggregate(
+            placed,
+            by="town" if level == "town" else "municipality",
+            value=value,
+            agg=agg,
+            boundaries=boundaries if level == "user" else None,
+            key=boundary_key,
+            name=boundary_name,
+        )
+        model.unassigned = int(areas.attrs.get("unassigned", 0))
+        model.approximate = bool(areas.attrs.get("approximate", False))
+        _classify(model, areas, agg=agg, value=value, unit=unit, classification=classification, k=int(k), breaks=breaks)
+        model.area_title = _measure(text, agg, value, model.unit)
+        with_data = model.areas[model.areas["count"] > 0]
+        if len(with_data):
+            model.bounds = tuple(with_data.total_bounds)
+    elif value is not None or agg != "count":
+        spatial.measure_values(placed, value, agg)  # still report a bad value column
+
+    if points:
+        model.points = placed
+        model.popup_fields = [(str(c), c) for c in [name, category, *address_cols] if c is not None]
+        model.point_colors, model.categories = _categories(placed, category, text)
+        model.category_title = str(category) if category is not None else None
+        if min_count is not None:
+            log.warning("min_count hides small area counts, but the individual points are still shown")
+    if model.bounds is None:
+        model.bounds = tuple(placed.total_bounds)
+
+    if title is None:
+        if model.areas is not None:
+            lvl = text[f"level_{level}"]
+            title = text["title_areas"].format(measure=_measure(text, agg, value, ""), level=lvl)
+        else:
+            title = text["title_points"]
+    model.title = str(title)
+    model.land, model.prefecture_lines, model.municipality_lines = outlines(model.bounds)
+    return model
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _choice(option, got, choices):
+    spatial._check_choice(option, got, choices)
+
+
+def _measure(text, agg, value, unit):
+    label = text["count"] if agg == "count" else text[agg].format(value=value)
+    return f"{label}（{unit}）" if unit and text is TEXT["ja"] else (f"{label} ({unit})" if unit else label)
+
+
+def _unplaced(df, placed, unplaced, address_cols, listed, lat, lon):
+    if unplaced is None:
+        rows = spatial.unplaced_rows(df, lat=lat, lon=lon)
+        count = len(rows)
+        texts = _row_texts(rows, address_cols)
+    elif isinstance(unplaced, pd.DataFrame):
+        count = len(unplaced)
+        texts = _row_texts(unplaced, address_cols)
+    else:
+        items = list(unplaced)
+        count = len(items)
+        texts = ["" if v is None else str(v) for v in items]
+    return count, texts if listed else []
+
+
+def _row_texts(rows, address_cols):
+    if not len(rows):
+        return []
+    cols = [c for c in address_cols if c in rows.columns]
+    if not cols:
+        cols = [c for c in rows.columns if str(c).lower() in ("address", "住所", "input", "query")]
+    if not cols:
+        cols = [c for c in rows.columns if rows[c].dtype == object or pd.api.types.is_string_dtype(rows[c])][:1]
+    if not cols:
+        return [str(i) for i in rows.index]
+    frame = rows[cols].astype("string").fillna("")
+    return frame.agg(" ".join, axis=1).str.strip().tolist()
+
+
+def _categories(placed, category, text):
+    """Index per point into the legend items; the rarest categories beyond ten become その他."""
+    from matplotlib import colormaps, colors
+
+    if category is None:
+        return np.zeros(len(placed), dtype=int), [LegendItem(POINT_COLOR, text["points"], "point")]
+    labels = placed[category].astype("string").fillna("").str.strip()
+    labels = labels.mask(labels == "", text["blank"])
+    order = labels.value_counts(sort=True)
+    names = list(order.index)
+    if len(names) > MAX_CATEGORIES:
+        keep = names[: MAX_CATEGORIES - 1]
+        labels = labels.where(labels.isin(keep), text["other"])
+        names = keep + [text["other"]]
+    cmap = colormaps[CATEGORY_CMAP]
+    items = [LegendItem(colors.to_hex(cmap(i % cmap.N)), str(n), "point") for i, n in enumerate(names)]
+    index = pd.Categorical(labels, categories=names).codes.astype(int)
+    return index, items
+
+
+def _fmt(v: float, integer: bool) -> str:
+    if integer:
+        return f"{int(round(v)):,}"
+    a = abs(v)
+    digits = 0 if a >= 100 else 1 if a >= 10 else 2
+    return f"{v:,.{digits}f}"
+
+
+def _classify(model, areas, *, agg, value, unit, classification, k, breaks):
+    """Give every area a state (classed, zero, no data, suppressed), a colour and a label."""
+    import mapclassify
+    from matplotlib import colormaps, colors
+
+    text = model.text
+    model.unit = unit if unit is not None else text["count_unit"] if agg == "count" else ""
+    u = model.unit if model.lang == "ja" else (f" {model.unit}" if model.unit else "")
+    areas = areas.copy()
+    state = np.full(len(areas), CLASSED, dtype=object)
+    if agg == "count":
+        state[(areas["count"] == 0).to_numpy()] = ZERO
+    state[areas["value"].isna().to_numpy()] = NODATA
+    if model.min_count is not None:
+        state[(areas["count"] < model.min_count).to_numpy()] = SUPPRESSED
+    classed = state == CLASSED
+    y = areas["value"].to_numpy(dtype=float)[classed]
+    integer = agg == "count" or (len(y) > 0 and bool(np.all(np.isclose(y, np.round(y)))) and agg == "sum")
+
+    bins = np.array([])
+    if len(y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # mapclassify warns when there are fewer values than classes
+            if classification == "user":
+                try:
+                    user = sorted(float(b) for b in breaks)
+                except (TypeError, ValueError) as exc:
+                    raise UsageError(f"breaks must be numbers, got {breaks!r}", key="bad_breaks", value=str(breaks)) from exc
+                bins = np.asarray(mapclassify.UserDefined(y, bins=user).bins, dtype=float)
+            else:
+                unique = np.unique(y)
+                kk = min(k, len(unique))
+                if kk < 2:
+                    bins = unique[-1:].astype(float)
+                else:
+                    cls = {
+                        "quantiles": mapclassify.Quantiles,
+                        "natural_breaks": mapclassify.NaturalBreaks,
+                        "equal_interval": mapclassify.EqualInterval,
+                    }[classification]
+                    bins = np.asarray(cls(y, k=kk).bins, dtype=float)
+        bins = np.unique(bins)
+    n = len(bins)
+    cmap = colormaps[CLASS_CMAP]
+    palette = [colors.to_hex(cmap(x)) for x in (np.linspace(0.15, 0.9, n) if n > 1 else [0.6] * n)]
+    cls_index = np.full(len(areas), -1)
+    if len(y):
+        cls_index[classed] = np.minimum(np.searchsorted(bins, y, side="left"), n - 1)
+
+    items = []
+    lo = float(np.min(y)) if len(y) else 0.0
+    for i, hi in enumerate(bins):
+        if i > 0:
+            lo = bins[i - 1] + 1 if integer else bins[i - 1]
+        if not (cls_index == i).any():
+            continue
+        a, b = _fmt(lo, integer), _fmt(hi, integer)
+        items.append(LegendItem(palette[i], a if a == b else f"{a} – {b}"))
+
+    color = np.array([palette[i] if i >= 0 else "" for i in cls_index], dtype=object)
+    color[state == ZERO] = ZERO_COLOR
+    color[state == NODATA] = NODATA_COLOR
+    color[state == SUPPRESSED] = SUPPRESSED_COLOR
+    if (state == ZERO).any():
+        items.insert(0, LegendItem(ZERO_COLOR, text["zero"], ZERO))
+    if (state == SUPPRESSED).any():
+        items.append(LegendItem(SUPPRESSED_COLOR, text["suppressed_legend"].format(k=model.min_count), SUPPRESSED))
+    if (state == NODATA).any():
+        items.append(LegendItem(NODATA_COLOR, text["nodata"], NODATA))
+
+    labels = []
+    for s, v, c in zip(state, areas["value"], areas["count"]):
+        if s == SUPPRESSED:
+            labels.append(text["suppressed"].format(k=model.min_count))
+        elif s == NODATA:
+            labels.append(text["nodata"])
+        else:
+            shown = f"{_fmt(v, integer)}{u}"
+            if agg != "count":
+                shown += f" ({text['count_of'].format(n=f'{c:,}')})"
+            labels.append(shown)
+    areas["state"] = state
+    areas["color"] = color
+    areas["label"] = labels
+    areas["tip"] = [f"{nm}: {lb}" for nm, lb in zip(areas["name"], labels)]
+    model.areas = areas
+    model.area_items = items
+
+
+# --------------------------------------------------------------------------- outlines
+
+
+def outlines(bounds, pad: float = 1.0):
+    """Prefecture land and prefecture/municipality lines around ``bounds``, simplified.
+
+    The background that is always there, with or without tiles. Polygons are clipped to
+    a box well beyond the data (``pad`` times its size, at least half a degree), and lines
+    are drawn from the polygons' boundaries, so the clipping edges never show as borders.
+    Municipal lines are only drawn for areas up to a few degrees across.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        ``(land, prefecture_lines, municipality_lines)``; the last is None for large areas.
+    """
+    from ..boundaries import municipalities, prefectures
+
+    minx, miny, maxx, maxy = bounds
+    w = max((maxx - minx) * pad, 0.5)
+    h = max((maxy - miny) * pad, 0.5)
+    box = shapely.box(minx - w, miny - h, maxx + w, maxy + h)
+    diag = math.hypot(maxx - minx, maxy - miny)
+    tolerance = min(max(diag / 2000, 0.0001), 0.01)
+
+    def clip(frame, columns, lines):
+        frame = frame[frame.geometry.intersects(box)]
+        geoms = frame.geometry.to_numpy()
+        if lines:
+            geoms = shapely.boundary(geoms)
+        geoms = shapely.simplify(shapely.intersection(geoms, box), tolerance, preserve_topology=not lines)
+        out = gpd.GeoDataFrame(frame[columns].reset_index(drop=True), geometry=geoms, crs=spatial.WGS84)
+        return out[~out.geometry.is_empty]
+
+    prefs = prefectures()
+    land = clip(prefs, ["code", "pref"], lines=False)
+    pref_lines = clip(prefs, ["code", "pref"], lines=True)
+    muni_lines = clip(municipalities(), ["code", "pref", "city"], lines=True) if diag < 4 else None
+    return land, pref_lines, muni_lines

@@ -1,0 +1,1 @@
+def save_image(*a, **k): raise NotImplementedError
