@@ -517,3 +517,32 @@ def test_default_city_reads_queries_without_it(gsi_server, make_gsi):
     row = make_gsi(default_city="江東区").geocode(["東陽4-11-28"]).iloc[0]
     assert row["level"] == 3 and row["town"] == "東陽四丁目"
     assert (row["lat"], row["lon"]) == TOYO_POINT
+
+
+# -- geomap cache -----------------------------------------------------------------------
+
+
+def test_cache_command_info_and_clear(gsi_server, make_gsi, cache_home, tmp_path):
+    from click.testing import CliRunner
+
+    from geomap.cli_cache import cache
+
+    runner = CliRunner()
+    shown = runner.invoke(cache, ["info", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output) == {"path": str(cache_path()), "exists": False, "size": 0, "count": 0}
+
+    make_gsi().geocode(["東京都江東区", "東京都千代田区", "東京都港区"])
+    shown = runner.invoke(cache, ["info", "--json"])
+    assert json.loads(shown.output)["count"] == 3
+    text = runner.invoke(cache, ["info", "--lang", "en"])
+    assert text.exit_code == 0 and str(cache_path()) in text.output and "3" in text.output
+
+    elsewhere = tmp_path / "elsewhere"
+    make_gsi(cache_dir=elsewhere).geocode(["東京都江東区"])
+    assert json.loads(runner.invoke(cache, ["info", "--json", "--cache-dir", str(elsewhere)]).output)["count"] == 1
+
+    cleared = runner.invoke(cache, ["clear"])
+    assert cleared.exit_code == 0 and "3" in cleared.output
+    assert not cache_path().exists()
+    assert cache_info(elsewhere)["count"] == 1  # only the cache that was named
