@@ -1,0 +1,687 @@
+"""Reading address tables (CSV, TSV, text, .xlsx) and writing results safely.
+
+Reading: the encoding is found (strict UTF-8 first, then charset-normalizer, with CP932
+preferred over Shift_JIS because Excel writes CP932); every cell is read as a string so
+postal codes and leading zeros survive; problems become :class:`~geomap.errors.InputError`
+with a message key.
+
+Writing: every output goes to a temporary file in the target folder and is renamed into
+place (:func:`atomic_path`), so an interrupted run leaves no half-written file; the input
+is never an output; CSV is UTF-8 with BOM so Excel opens it, with formula injection
+neutralised.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, OutputError, UsageError
+
+# -- magic bytes ----------------------------------------------------------------------
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: old .xls, or an encrypted .xlsx
+ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
+_BINARY_MAGIC = {
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"\x1f\x8b": "gzip",
+    b"Rar!": "RAR",
+    b"7z\xbc\xaf": "7z",
+    b"SQLite format 3": "SQLite",
+    b"MZ": "program",
+}
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+TEXT_READ_LIMIT = 8192
+
+# -- encodings ------------------------------------------------------------------------
+# charset-normalizer's names for the Japanese encodings, mapped to the codec we decode with.
+_JAPANESE = {
+    "shift_jis": "cp932",  # Excel writes CP932, a superset (①, ㈱, 髙 …)
+    "cp932": "cp932",
+    "ms932": "cp932",
+    "shift_jis_2004": "cp932",
+    "shift_jisx0213": "cp932",
+    "euc_jp": "euc_jp",
+    "euc_jis_2004": "euc_jp",
+    "euc_jisx0213": "euc_jp",
+    "iso2022_jp": "iso2022_jp",
+}
+
+
+# -- column names ---------------------------------------------------------------------
+def _norm(name) -> str:
+    """Header text folded for matching: NFKC, lower case, no spaces, brackets or _-・."""
+    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
+    return re.sub(r"[\s_\-・/()（）\[\]「」:：.]", "", text)
+
+
+_ADDRESS = {"住所", "所在地", "所在地住所", "住所地", "所在", "施設住所", "施設所在地", "所在地の住所",
+            "address", "addr", "fulladdress", "住所所在地", "じゅうしょ"}
+_PREF = {"都道府県", "都道府県名", "都道府県名称", "県", "都府県", "prefecture", "pref"}
+_CITY = {"市区町村", "市区町村名", "市町村", "市町村名", "市区郡町村", "市区郡町村名", "市区町村名称", "区市町村",
+         "区市町村名", "自治体", "自治体名", "city", "municipality"}
+_TOWN = {"町域", "町域名", "町名", "町丁目", "町丁目名", "大字町丁目", "大字町丁目名", "町字", "大字", "町村",
+         "town", "町丁", "地区"}
+_BLOCK = {"番地", "番地等", "丁目番地", "番地号", "地番", "番地以下", "丁目番地号", "street", "block", "banchi"}
+_LAT = {"緯度", "lat", "latitude", "y座標緯度", "緯度10進"}
+_LON = {"経度", "lon", "lng", "long", "longitude", "x座標経度", "経度10進"}
+_NAME = {"名称", "施設名", "施設名称", "名前", "事業所名", "事業所名称", "店舗名", "事業者名", "name", "title", "名"}
+_CATEGORY = {"種別", "分類", "種類", "区分", "カテゴリ", "カテゴリー", "業種", "category", "type", "kind", "class"}
+_NOT_ADDRESS = ("郵便", "〒", "mail", "メール", "url", "電話", "tel", "fax", "カナ", "かな", "ﾌﾘｶﾞﾅ", "よみ", "読み",
+                "ローマ", "english", "英")
+
+#: Header names recognised as the address column (folded as by matching).
+ADDRESS_NAMES = sorted(_ADDRESS)
+
+
+@dataclass
+class Columns:
+    """The columns :func:`find_columns` chose.
+
+    Attributes
+    ----------
+    address : str or None
+        The single address column.
+    parts : list of str
+        Split address columns in order (都道府県, 市区町村, 町域, 番地 …); joined into one
+        address. With ``address`` also set, only the parts its rows lack are put before it.
+    lat, lon : str or None
+        Latitude and longitude columns, used as they are (not geocoded).
+    name, category : str or None
+        Columns for marker labels and colours.
+    """
+
+    address: str | None = None
+    parts: list = field(default_factory=list)
+    lat: str | None = None
+    lon: str | None = None
+    name: str | None = None
+    category: str | None = None
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.address or self.parts)
+
+    @property
+    def has_latlon(self) -> bool:
+        return bool(self.lat and self.lon)
+
+    def used(self) -> list[str]:
+        """The columns that feed the geocoder or the coordinates, in table order."""
+        cols = ([self.address] if self.address else []) + list(self.parts)
+        if self.has_latlon:
+            cols += [self.lat, self.lon]
+        return cols
+
+
+def _first(columns, names: set, used=()) -> str | None:
+    for column in columns:
+        if column not in used and _norm(column) in names:
+            return column
+    return None
+
+
+def find_columns(df: pd.DataFrame, *, address_column: str | None = None) -> Columns:
+    """Find the address, split-address, latitude/longitude, name and category columns.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table as :func:`read_table` returns it.
+    address_column : str, optional
+        Use this column as the address (the user knows best); it must exist.
+
+    Returns
+    -------
+    Columns
+        What was found. The caller decides what to do when nothing is; see
+        :func:`require_columns`.
+
+    Raises
+    ------
+    geomap.errors.UsageError
+        ``column_not_found`` if ``address_column`` is not a column of ``df``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> find_columns(pd.DataFrame(columns=["名称", "所在地", "緯度", "経度"])).address
+    '所在地'
+    """
+    columns = [c for c in df.columns]
+    found = Columns()
+    if address_column is not None:
+        found.address = check_column(df, address_column, "--address-column")
+    else:
+        found.address = _first(columns, _ADDRESS)
+        if found.address is None:
+            # 住所1 + 住所2, 施設の所在地 …: any header that says 住所/所在地/address and is not
+            # a postal code, a reading or a mail address.
+            loose = [c for c in columns
+                     if any(w in _norm(c) for w in ("住所", "所在地", "address"))
+                     and not any(w in _norm(c) for w in _NOT_ADDRESS)]
+            if len(loose) == 1:
+                found.address = loose[0]
+            elif loose:
+                found.parts = loose
+    pref = _first(columns, _PREF)
+    city = _first(columns, _CITY)
+    if found.address is None and not found.parts:
+        town = _first(columns, _TOWN)
+        block = _first(columns, _BLOCK)
+        if city or (pref and town):
+            found.parts = [c for c in (pref, city, town, block) if c]
+    elif found.address is not None and address_column is None:
+        # 都道府県 / 市区町村 columns beside a 住所 column that may leave them out.
+        found.parts = [c for c in (pref, city) if c and c != found.address]
+    found.lat = _first(columns, _LAT) or next((c for c in columns if _norm(c).startswith("緯度")), None)
+    found.lon = _first(columns, _LON) or next((c for c in columns if _norm(c).startswith("経度")), None)
+    if not (found.lat and found.lon):
+        found.lat = found.lon = None
+    taken = set(found.used())
+    found.name = _first(columns, _NAME, taken)
+    found.category = _first(columns, _CATEGORY, taken | {found.name})
+    return found
+
+
+def require_columns(df: pd.DataFrame, found: Columns) -> Columns:
+    """Raise ``no_address_column`` unless ``found`` has an address or lat/lon columns."""
+    if not found.has_address and not found.has_latlon:
+        columns = [str(c) for c in df.columns]
+        raise InputError(
+            f"no address or latitude/longitude column; columns are {columns!r}",
+            key="no_address_column",
+            columns="、".join(columns) or "-",
+            example=columns[0] if columns else "住所",
+        )
+    return found
+
+
+def check_column(df: pd.DataFrame, column: str, option: str) -> str:
+    """``column`` if ``df`` has it (also matched ignoring width and spaces), else UsageError."""
+    if column in df.columns:
+        return column
+    matches = [c for c in df.columns if _norm(c) == _norm(column)]
+    if len(matches) == 1:
+        return matches[0]
+    raise UsageError(
+        f"{option}: no column {column!r}; columns are {list(map(str, df.columns))!r}",
+        key="column_not_found",
+        option=option,
+        column=str(column),
+        columns="、".join(map(str, df.columns)),
+    )
+
+
+def join_address(df: pd.DataFrame, found: Columns) -> pd.Series:
+    """One address string per row from the columns in ``found`` (empty string if none).
+
+    Split columns are concatenated with nothing between them (``東京都`` + ``江東区`` +
+    ``東陽四丁目`` + ``11-28``). With an address column, a 都道府県/市区町村 part is put
+    in front only on the rows whose address does not already contain it.
+    """
+    if not found.has_address:
+        return pd.Series([""] * len(df), index=df.index, dtype=object)
+    parts = [df[c].fillna("").astype(str).str.strip() for c in found.parts]
+    if found.address is None:
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + p
+        return out.astype(object)
+    address = df[found.address].fillna("").astype(str).str.strip()
+    out = []
+    for i, text in enumerate(address.tolist()):
+        prefix = ""
+        if text:
+            for p in parts:
+                value = p.iloc[i]
+                if value and value not in text:
+                    prefix += value
+        out.append(prefix + text)
+    return pd.Series(out, index=df.index, dtype=object)
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+def read_table(path, *, sheet=None, encoding: str | None = None) -> pd.DataFrame:
+    """Read an address list: CSV, TSV, a text file with one address per line, or .xlsx.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file. The kind is told from its first bytes, then its extension.
+    sheet : str or int, optional
+        For .xlsx: the sheet name, or its number from 1. The first sheet by default.
+    encoding : str, optional
+        For text files: the encoding; found automatically by default (UTF-8, UTF-8 with
+        BOM, UTF-16 with BOM, CP932/Shift_JIS, EUC-JP).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every cell a string (empty string for a blank cell); header names stripped;
+        rows and unnamed columns that are entirely blank dropped. A text file with one
+        column and no recognised header gets the single column ``住所``.
+
+    Raises
+    ------
+    geomap.errors.InputError
+        With the key ``file_not_found``, ``not_a_file``, ``file_unreadable``,
+        ``file_empty``, ``header_only``, ``binary_file``, ``undecodable``,
+        ``bad_encoding``, ``csv_malformed``, ``xlsx_invalid``, ``xlsx_encrypted`` or
+        ``xls_old_format``.
+    geomap.errors.UsageError
+        ``sheet_not_found`` or ``unknown_encoding``.
+    """
+    p = Path(path)
+    shown = str(path)
+    if not p.exists():
+        raise InputError(f"input file {shown!r} does not exist", key="file_not_found", path=shown)
+    if p.is_dir():
+        raise InputError(f"{shown!r} is a directory", key="not_a_file", path=shown)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {shown!r}: {exc}", key="file_unreadable", path=shown,
+                         reason=exc.strerror or exc.__class__.__name__) from exc
+    if not data.strip(b" \t\r\n\x00\x1a") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+    suffix = p.suffix.lower()
+    if data.startswith(OLE2_MAGIC):
+        if _ENCRYPTED_OOXML in data:
+            raise InputError(f"{shown!r} is password-protected", key="xlsx_encrypted", path=shown)
+        if suffix in XLSX_SUFFIXES:
+            raise InputError(f"{shown!r} is not an .xlsx workbook", key="xlsx_invalid", path=shown)
+        raise InputError(f"{shown!r} is an old .xls workbook", key="xls_old_format", path=shown)
+    if data.startswith(ZIP_MAGIC) or suffix in XLSX_SUFFIXES:
+        if not data.startswith(ZIP_MAGIC):
+            raise InputError(f"{shown!r} is not an .xlsx workbook", key="xlsx_invalid", path=shown)
+        df = _read_xlsx(data, shown, sheet)
+    else:
+        text = _decode(data, shown, encoding)
+        df = _read_text(text, shown, suffix)
+    return _tidy(df, shown)
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for magic, kind in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    head = data[:TEXT_READ_LIMIT]
+    if b"\x00" in head:
+        return "binary"
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12, 26, 27))
+    if controls > max(8, len(head) // 100):
+        return "binary"
+    return None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode(data: bytes, shown: str, encoding: str | None) -> str:
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"unknown encoding {encoding!r}", key="unknown_encoding", encoding=encoding) from None
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{shown!r} cannot be decoded as {encoding}", key="bad_encoding", path=shown,
+                encoding=encoding, line=_line_of(data, exc.start),
+            ) from exc
+    # Excel's "Unicode text" is UTF-16 with a BOM (and has NUL bytes, so look before sniffing binaries).
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                break
+    kind = _binary_kind(data)
+    if kind:
+        raise InputError(f"{shown!r} is not a text table ({kind})", key="binary_file", path=shown, kind=kind)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    # Not UTF-8: let charset-normalizer rank the candidates, but only trust a Japanese
+    # answer; on short files it often says cp1252 or similar for CP932 bytes.
+    from charset_normalizer import from_bytes
+
+    tried = []
+    for match in from_bytes(data, cp_isolation=None):
+        codec = _JAPANESE.get(codecs.lookup(match.encoding).name.replace("-", "_"))
+        if codec and codec not in tried:
+            tried.append(codec)
+    for codec in tried + [c for c in ("cp932", "euc_jp") if c not in tried]:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"cannot tell the encoding of {shown!r}", key="undecodable", path=shown,
+                     line=_line_of(data, first_bad))
+
+
+def _read_text(text: str, shown: str, suffix: str) -> pd.DataFrame:
+    text = text.lstrip("\ufeff")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+    first = lines[0]
+    if suffix in (".tsv", ".tab"):
+        sep = "\t"
+    elif suffix == ".csv":
+        sep = "\t" if "\t" in first and "," not in first else ","
+    elif "\t" in first:
+        sep = "\t"
+    elif "," in first and any(_norm(h) in _ADDRESS | _PREF | _CITY | _LAT | _NAME for h in next(csv.reader([first]))):
+        sep = ","  # a .txt that is really a CSV with a header
+    else:
+        sep = None  # one address per line; commas inside an address are not separators
+    if sep is None:
+        values = [ln.strip() for ln in lines]
+        if _norm(values[0]) in _ADDRESS:
+            return pd.DataFrame({values[0]: values[1:]}, dtype=object)
+        return pd.DataFrame({"住所": values}, dtype=object)
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                         skip_blank_lines=True, engine="c")
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown) from exc
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
+        raise InputError(f"cannot parse {shown!r}: {reason}", key="csv_malformed", path=shown, reason=reason) from exc
+    if df.shape[1] == 1 and _norm(df.columns[0]) not in _ADDRESS | _LAT | _NAME and not _looks_like_header(df.columns[0]):
+        # One column whose first line is an address, not a header.
+        return pd.DataFrame({"住所": [str(df.columns[0]).strip()] + df.iloc[:, 0].str.strip().tolist()}, dtype=object)
+    return df
+
+
+def _looks_like_header(value: str) -> bool:
+    """A single-column first line is a header unless it looks like an address."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return not (re.search(r"\d", text) or re.search(r"[都道府県市区町村郡]", text))
+
+
+def _read_xlsx(data: bytes, shown: str, sheet) -> pd.DataFrame:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+        raise InputError(f"{shown!r} is not a readable .xlsx workbook: {exc}", key="xlsx_invalid", path=shown) from exc
+    try:
+        names = wb.sheetnames
+        if sheet is None or sheet == "":
+            ws = wb[names[0]]
+        elif str(sheet) in names:
+            ws = wb[str(sheet)]
+        elif str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(names):
+            ws = wb[names[int(sheet) - 1]]
+        else:
+            raise UsageError(f"no sheet {sheet!r}; sheets are {names!r}", key="sheet_not_found",
+                             sheet=str(sheet), sheets="、".join(names))
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    rows = [r for r in rows if any(v.strip() for v in r)]
+    if not rows:
+        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    header = [h.strip() or f"Unnamed: {i}" for i, h in enumerate(rows[0])]
+    if width == 1 and _norm(header[0]) not in _ADDRESS and not _looks_like_header(header[0]):
+        return pd.DataFrame({"住所": [r[0] for r in rows]}, dtype=object)
+    header = _dedupe(header)
+    return pd.DataFrame(rows[1:], columns=header, dtype=object)
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in seen:
+            seen[n] += 1
+            out.append(f"{n}.{seen[n]}")
+        else:
+            seen[n] = 0
+            out.append(n)
+    return out
+
+
+def _cell_text(value) -> str:
+    """An Excel cell as the text the user sees (integers without ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:-9] if text.endswith("T00:00:00") else text
+    return str(value)
+
+
+def _tidy(df: pd.DataFrame, shown: str) -> pd.DataFrame:
+    df = df.copy()
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    df = df.fillna("").astype(str)
+    blank = df.apply(lambda col: col.str.strip() == "")
+    # Trailing commas from Excel give "Unnamed: 5" columns with nothing in them.
+    drop = [c for c in df.columns if c.startswith("Unnamed: ") and blank[c].all()]
+    df = df.drop(columns=drop)
+    blank = blank.drop(columns=drop)
+    df = df.loc[~blank.all(axis=1)].reset_index(drop=True)
+    if df.shape[1] == 0:
+        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+    if len(df) == 0:
+        raise InputError(f"input file {shown!r} has a header but no rows", key="header_only", path=shown)
+    return df
+
+
+# -- writing --------------------------------------------------------------------------
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".geojson", ".gpkg")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` in which text cells Excel would run as formulas start with ``'``.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) that are
+    not numbers (``-3``, ``+81`` stay) get a leading apostrophe. Header names too.
+    Numeric columns are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralize_formulas(pd.DataFrame({"a": ["=1+1", "-3", "@x", "住所"]}))["a"].tolist()
+    ["'=1+1", '-3', "'@x", '住所']
+    """
+
+    def fix(value):
+        if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value.strip()):
+            return "'" + value
+        return value
+
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(fix)
+    out.columns = [fix(str(c)) for c in out.columns]
+    return out
+
+
+def same_file(a, b) -> bool:
+    """True if paths ``a`` and ``b`` name the same file (existing or not)."""
+    a, b = Path(a), Path(b)
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def check_output(path, *, protect=()) -> Path:
+    """Check that ``path`` can be an output: not one of ``protect``, its folder exists.
+
+    Raises
+    ------
+    geomap.errors.UsageError
+        ``same_as_input`` if it names a protected file (the input).
+    geomap.errors.OutputError
+        ``output_dir_missing`` or ``output_is_directory``.
+    """
+    p = Path(path)
+    for other in protect:
+        if other is not None and same_file(p, other):
+            raise UsageError(f"output {str(p)!r} is the input file", key="same_as_input", path=str(p))
+    if p.is_dir():
+        raise OutputError(f"output {str(p)!r} is a directory", key="output_is_directory", path=str(p),
+                          example=str(p / "result.csv"))
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"output folder {str(parent)!r} does not exist", key="output_dir_missing", dir=str(parent))
+    return p
+
+
+@contextlib.contextmanager
+def atomic_path(path, *, protect=(), create: bool = True):
+    """Yield a temporary path beside ``path``; on success it replaces ``path``.
+
+    The temporary file has the same extension (writers pick their format from it). On
+    any error, or on Ctrl-C, it is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : path-like
+        The final output.
+    protect : iterable of path-like
+        Files that must never be written (the input).
+    create : bool
+        False for writers that refuse an existing file (GeoPackage): the temporary name is
+        reserved, then removed before the writer runs.
+    """
+    p = check_output(path, protect=protect)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix or ".part",
+                                   dir=p.parent if str(p.parent) else ".")
+    except OSError as exc:
+        raise _output_error(p, exc) from exc
+    os.close(fd)
+    if not create:
+        os.unlink(tmp)
+    try:
+        yield Path(tmp)
+        try:
+            os.replace(tmp, p)
+        except OSError as exc:
+            raise _output_error(p, exc) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _output_error(p: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {str(p)!r}: {exc}", key="output_unwritable", path=str(p),
+                       reason=exc.strerror or exc.__class__.__name__)
+
+
+def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: str = "lon") -> Path:
+    """Write ``df`` atomically; the format follows the extension of ``path``.
+
+    ``.csv`` (UTF-8 with BOM, CRLF-free, for Excel) and ``.tsv``, ``.xlsx``: with formula
+    injection neutralised. ``.geojson`` and ``.gpkg``: points from the ``lat``/``lon``
+    columns (rows without coordinates have no geometry), EPSG:4326.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    path : path-like
+    protect : iterable of path-like
+        Files that must not be overwritten (the input): UsageError ``same_as_input``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    geomap.errors.UsageError
+        ``output_format_unknown`` or ``same_as_input``.
+    geomap.errors.OutputError
+        ``output_dir_missing``, ``output_is_directory`` or ``output_unwritable``.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise UsageError(f"cannot write {suffix or 'no extension'!r} files", key="output_format_unknown",
+                         path=str(p), suffix=suffix or "(なし)", choices=", ".join(TABLE_SUFFIXES))
+    try:
+        if suffix in (".csv", ".tsv"):
+            with atomic_path(p, protect=protect) as tmp:
+                neutralize_formulas(df).to_csv(tmp, index=False, encoding="utf-8-sig",
+                                               sep="\t" if suffix == ".tsv" else ",")
+        elif suffix == ".xlsx":
+            with atomic_path(p, protect=protect) as tmp:
+                neutralize_formulas(df).to_excel(tmp, index=False, engine="openpyxl")
+        else:
+            import geopandas as gpd
+
+            from .spatial import placed_mask
+
+            frame = df.copy()
+            ok = placed_mask(frame, lat=lat, lon=lon)
+            geometry = gpd.points_from_xy(pd.to_numeric(frame[lon], errors="coerce"),
+                                          pd.to_numeric(frame[lat], errors="coerce"))
+            geometry[~ok.to_numpy()] = None
+            frame.columns = [str(c) for c in frame.columns]
+            gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+            driver = "GeoJSON" if suffix == ".geojson" else "GPKG"
+            with atomic_path(p, protect=protect, create=False) as tmp:
+                gdf.to_file(tmp, driver=driver, **({"layer": p.stem} if driver == "GPKG" else {}))
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise _output_error(p, exc) from exc
+    return p
+
+
+__all__ = [
+    "ADDRESS_NAMES",
+    "Columns",
+    "atomic_path",
+    "check_column",
+    "check_output",
+    "find_columns",
+    "join_address",
+    "neutralize_formulas",
+    "read_table",
+    "require_columns",
+    "same_file",
+    "write_table",
+]

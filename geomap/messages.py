@@ -1,0 +1,329 @@
+"""Every user-facing message, in Japanese (the default) and English, by key.
+
+Errors carry a key and their parameters (:class:`geomap.errors.GeomapError`); the CLI
+turns them into one line with :func:`message`. A message says what is wrong and, where
+the user can do something about it, what to do.
+"""
+
+from __future__ import annotations
+
+import string
+
+LANGS = ("ja", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- reading the input ------------------------------------------------------------
+    "file_not_found": {
+        "ja": "入力ファイル「{path}」が見つかりません。ファイル名と場所を確かめてください。",
+        "en": "Input file '{path}' does not exist. Check the file name and folder.",
+    },
+    "not_a_file": {
+        "ja": "「{path}」はファイルではありません（フォルダーです）。住所一覧のファイルを指定してください。",
+        "en": "'{path}' is a folder, not a file. Give the file that holds the address list.",
+    },
+    "file_unreadable": {
+        "ja": "入力ファイル「{path}」を読めません（{reason}）。Excel などで開いたままなら閉じてから実行してください。",
+        "en": "Cannot read input file '{path}' ({reason}). If it is open in Excel, close it and try again.",
+    },
+    "file_empty": {
+        "ja": "入力ファイル「{path}」は空です。住所の入った一覧を保存し直してください。",
+        "en": "Input file '{path}' is empty. Save the list with its addresses again.",
+    },
+    "header_only": {
+        "ja": "入力ファイル「{path}」には見出し行しかありません（データが0行）。住所の行を入れて保存してください。",
+        "en": "Input file '{path}' has a header row but no data rows. Add the rows with addresses.",
+    },
+    "binary_file": {
+        "ja": "「{path}」は表のファイルではありません（{kind}）。CSV・TSV・テキスト・Excel (.xlsx) のいずれかを指定してください。",
+        "en": "'{path}' is not a table ({kind}). Give a CSV, TSV, text or Excel (.xlsx) file.",
+    },
+    "undecodable": {
+        "ja": "「{path}」の文字コードを判別できません（{line}行目付近）。Excel で「CSV UTF-8（コンマ区切り）」として保存し直すか、--encoding cp932 のように指定してください。",
+        "en": "Cannot tell the character encoding of '{path}' (near line {line}). Save it from Excel as 'CSV UTF-8 (comma delimited)' or name it, e.g. --encoding cp932.",
+    },
+    "bad_encoding": {
+        "ja": "「{path}」は指定された文字コード {encoding} で読めません（{line}行目付近）。--encoding を外すか別の文字コードを指定してください。",
+        "en": "'{path}' cannot be read as {encoding} (near line {line}). Leave out --encoding or name another encoding.",
+    },
+    "unknown_encoding": {
+        "ja": "文字コード「{encoding}」は知りません。utf-8、cp932、euc-jp などを指定してください。",
+        "en": "Unknown encoding '{encoding}'. Use utf-8, cp932, euc-jp or another Python codec name.",
+    },
+    "csv_malformed": {
+        "ja": "「{path}」を表として読めません（{reason}）。区切り文字や「\"」の対応を確かめるか、Excel で開いて保存し直してください。",
+        "en": "Cannot read '{path}' as a table ({reason}). Check the delimiters and quotes, or open and save it again in Excel.",
+    },
+    "xlsx_invalid": {
+        "ja": "「{path}」は Excel (.xlsx) ファイルとして読めません。壊れているか、拡張子だけ .xlsx になっています。Excel で開いて「Excel ブック (.xlsx)」として保存し直してください。",
+        "en": "'{path}' cannot be read as an Excel (.xlsx) workbook: it is damaged or only named .xlsx. Open it in Excel and save it as 'Excel Workbook (.xlsx)'.",
+    },
+    "xlsx_encrypted": {
+        "ja": "「{path}」はパスワードで保護されています。Excel でパスワードを外して保存し直してから実行してください。",
+        "en": "'{path}' is password-protected. Remove the password in Excel, save, and try again.",
+    },
+    "xls_old_format": {
+        "ja": "「{path}」は古い Excel 形式 (.xls) です。Excel で開いて「Excel ブック (.xlsx)」か CSV として保存し直してください。",
+        "en": "'{path}' is an old Excel file (.xls). Open it in Excel and save it as 'Excel Workbook (.xlsx)' or CSV.",
+    },
+    "sheet_not_found": {
+        "ja": "シート「{sheet}」がありません。あるシート: {sheets}。--sheet にはこのどれか（または 1 から始まる番号）を指定してください。",
+        "en": "There is no sheet '{sheet}'. Sheets: {sheets}. Give one of them (or its number, from 1) to --sheet.",
+    },
+    "no_address_column": {
+        "ja": "住所の列も緯度・経度の列も見つかりません。ある列: {columns}。住所の列名を --address-column で指定してください（例: --address-column \"{example}\"）。",
+        "en": "No address column and no latitude/longitude columns found. Columns: {columns}. Name the address column with --address-column (e.g. --address-column \"{example}\").",
+    },
+    "column_not_found": {
+        "ja": "{option} に指定された列「{column}」がありません。ある列: {columns}。",
+        "en": "The column '{column}' given to {option} does not exist. Columns: {columns}.",
+    },
+    # -- writing ----------------------------------------------------------------------
+    "same_as_input": {
+        "ja": "出力先「{path}」が入力ファイルと同じです。入力は上書きしません。-o で別のファイル名を指定してください。",
+        "en": "The output '{path}' is the input file itself; geomap never overwrites its input. Give another name with -o.",
+    },
+    "output_dir_missing": {
+        "ja": "出力先のフォルダー「{dir}」がありません。フォルダーを作るか、-o で別の場所を指定してください。",
+        "en": "The output folder '{dir}' does not exist. Create it or give another place with -o.",
+    },
+    "output_is_directory": {
+        "ja": "出力先「{path}」はフォルダーです。-o にはファイル名を指定してください（例: {example}）。",
+        "en": "The output '{path}' is a folder. Give a file name to -o (e.g. {example}).",
+    },
+    "output_unwritable": {
+        "ja": "「{path}」に書き込めません（{reason}）。Excel などで開いているなら閉じるか、-o で別の場所を指定してください。",
+        "en": "Cannot write '{path}' ({reason}). Close it if it is open in Excel, or give another place with -o.",
+    },
+    "output_format_unknown": {
+        "ja": "出力ファイル「{path}」の拡張子 {suffix} には対応していません。{choices} のどれかにしてください。",
+        "en": "Output '{path}': the extension {suffix} is not supported. Use one of {choices}.",
+    },
+    # -- options and data from the other modules --------------------------------------
+    "bad_choice": {
+        "ja": "{option} に「{value}」は指定できません。{choices} のどれかを指定してください。",
+        "en": "{option} cannot be '{value}'. Use one of: {choices}.",
+    },
+    "invalid_option": {
+        "ja": "{option} の値「{value}」は使えません。",
+        "en": "The value '{value}' is not valid for {option}.",
+    },
+    "min_count_invalid": {
+        "ja": "--min-count には 1 以上の整数を指定してください（指定値: {value}）。",
+        "en": "--min-count must be a whole number of at least 1 (got {value}).",
+    },
+    "value_required": {
+        "ja": "集計方法 {agg} には数値の列が必要です。--value で列名を指定してください。",
+        "en": "--agg {agg} needs a numeric column: name it with --value.",
+    },
+    "value_not_numeric": {
+        "ja": "列「{column}」に数値でない値が {count} 件あります（例: {examples}）。数値だけにするか、--agg count で件数を数えてください。",
+        "en": "Column '{column}' has {count} values that are not numbers (e.g. {examples}). Make them numbers or count rows with --agg count.",
+    },
+    "missing_columns": {
+        "ja": "列「{columns}」がありません。ある列: {available}。",
+        "en": "Column(s) '{columns}' not found. Columns: {available}.",
+    },
+    "unknown_pref": {
+        "ja": "都道府県「{value}」が見つかりません。--pref には「東京都」のように都道府県名を指定してください。",
+        "en": "Unknown prefecture '{value}'. Give --pref a prefecture name such as 東京都.",
+    },
+    "unknown_city": {
+        "ja": "市区町村「{value}」が見つかりません。--city には「江東区」のように市区町村名を指定してください（同名があるときは --pref も）。",
+        "en": "Unknown municipality '{value}'. Give --city a name such as 江東区 (and --pref when the name exists in several prefectures).",
+    },
+    "boundary_not_found": {
+        "ja": "境界ファイル「{path}」が見つかりません。--boundaries のファイル名を確かめてください。",
+        "en": "Boundary file '{path}' does not exist. Check the file given to --boundaries.",
+    },
+    "boundary_unreadable": {
+        "ja": "境界ファイル「{path}」を読めません（{reason}）。シェープファイル (.shp と .dbf・.shx を同じ場所に)、GeoJSON、GeoPackage を指定してください。",
+        "en": "Cannot read boundary file '{path}' ({reason}). Give a shapefile (with its .dbf and .shx beside it), GeoJSON or GeoPackage.",
+    },
+    "boundary_not_polygons": {
+        "ja": "境界ファイル「{path}」に面（ポリゴン）がありません（{types}）。区域の境界のファイルを指定してください。",
+        "en": "Boundary file '{path}' holds no polygons ({types}). Give a file of area boundaries.",
+    },
+    "boundary_key_required": {
+        "ja": "--boundaries を使うときは、区域を示す列を --boundary-key で指定してください。ある列: {available}。",
+        "en": "With --boundaries, name the column that identifies each area with --boundary-key. Columns: {available}.",
+    },
+    "unknown_geocoder": {
+        "ja": "ジオコーダー「{name}」はありません。{choices} のどれかを指定してください。",
+        "en": "There is no geocoder '{name}'. Use one of: {choices}.",
+    },
+    "duplicate_geocoder": {
+        "ja": "ジオコーダー「{name}」に同じ名前が2回あります。",
+        "en": "The geocoder '{name}' names the same adapter twice.",
+    },
+    "bad_geocoder_name": {
+        "ja": "ジオコーダー名「{name}」は使えません。",
+        "en": "'{name}' cannot be used as a geocoder name.",
+    },
+    "unknown_geocoder_option": {
+        "ja": "ジオコーダー「{name}」には {option} の設定がありません。",
+        "en": "The geocoder '{name}' has no option {option}.",
+    },
+    "invalid_url": {
+        "ja": "URL「{url}」は使えません。http:// か https:// で始まる URL を指定してください。",
+        "en": "The URL '{url}' cannot be used. Give one that starts with http:// or https://.",
+    },
+    "cache_unusable": {
+        "ja": "ジオコーディングのキャッシュ「{path}」を使えません。--no-cache を付けて実行してください。",
+        "en": "Cannot use the geocoding cache '{path}'. Run with --no-cache.",
+    },
+    "geocoder_timed_out": {
+        "ja": "{service} が {timeout} 秒以内に応答しませんでした。時間をおいて再実行してください。",
+        "en": "{service} did not answer within {timeout} s. Try again later.",
+    },
+    "geocoder_unavailable": {
+        "ja": "{service} に接続できません。ネットワークを確かめるか、オフライン（--geocoder offline）で実行してください。",
+        "en": "Cannot reach {service}. Check the network or run offline (--geocoder offline).",
+    },
+    "geocoder_rate_limited": {
+        "ja": "{service} から送信が多すぎると言われました。時間をおいて再実行してください。",
+        "en": "{service} says too many requests. Try again later.",
+    },
+    "geocoder_http_error": {
+        "ja": "{service} がエラー（HTTP {status}）を返しました。",
+        "en": "{service} answered with an error (HTTP {status}).",
+    },
+    "geocoder_bad_reply": {
+        "ja": "{service} の応答を読めませんでした。",
+        "en": "Could not read the answer of {service}.",
+    },
+    "geocoder_failed": {
+        "ja": "{service} への問い合わせに失敗しました。",
+        "en": "The request to {service} failed.",
+    },
+    "geocoder_not_sent": {
+        "ja": "オンライン検索が続けて失敗したため送信しませんでした",
+        "en": "not sent: the online service kept failing",
+    },
+    "data_missing": {
+        "ja": "geomap の内蔵データが見つかりません。geomap を入れ直してください。",
+        "en": "geomap's embedded data is missing. Reinstall geomap.",
+    },
+    "asset_missing": {
+        "ja": "地図の部品（{package}）が見つかりません。geomap を入れ直してください。",
+        "en": "A map component ({package}) is missing. Reinstall geomap.",
+    },
+    "nothing_placed": {
+        "ja": "{rows} 行のどれも地図に置けなかったため、地図は作りませんでした。理由は「{unmatched}」を見てください（住所の列が正しいか、--pref/--city が必要かを確かめてください）。",
+        "en": "None of the {rows} rows could be placed, so no map was made. See '{unmatched}' for the reasons (check the address column, or whether --pref/--city is needed).",
+    },
+    "nothing_placed_no_file": {
+        "ja": "{rows} 行のどれも地図に置けなかったため、地図は作りませんでした。",
+        "en": "None of the {rows} rows could be placed, so no map was made.",
+    },
+    "cli_usage": {
+        "ja": "コマンドの指定に誤りがあります: {detail}（使い方は geomap {command} --help）",
+        "en": "{detail} (see geomap {command} --help)",
+    },
+    "interrupted": {
+        "ja": "中断しました。途中のファイルは残していません。",
+        "en": "Interrupted. No half-written file was left.",
+    },
+    "unexpected": {
+        "ja": "予期しないエラーが起きました（{kind}: {detail}）。--debug を付けて再実行し、表示内容を担当者に伝えてください。",
+        "en": "Unexpected error ({kind}: {detail}). Run again with --debug and send the output to the maintainers.",
+    },
+    "error_prefix": {"ja": "エラー: ", "en": "Error: "},
+    # -- reasons in <stem>_unmatched.csv ----------------------------------------------
+    "reason_empty": {"ja": "住所が空", "en": "address is empty"},
+    "reason_no_match": {
+        "ja": "都道府県・市区町村が見つからない",
+        "en": "no prefecture or municipality found",
+    },
+    "reason_ambiguous": {
+        "ja": "候補が複数（{candidates}）",
+        "en": "several candidates ({candidates})",
+    },
+    "reason_pref_only": {
+        "ja": "市区町村が見つからない(都道府県までは特定)",
+        "en": "municipality not found (prefecture only)",
+    },
+    "reason_town_not_found": {
+        "ja": "町名が見つからない(市区町村までは特定)",
+        "en": "town not found (municipality only)",
+    },
+    "reason_bad_latlon": {"ja": "緯度経度が不正", "en": "latitude/longitude not valid"},
+    "reason_latlon_swapped": {
+        "ja": "緯度経度が不正（緯度と経度が逆かもしれません）",
+        "en": "latitude/longitude not valid (swapped?)",
+    },
+    "reason_latlon_empty": {"ja": "緯度経度が空", "en": "latitude/longitude empty"},
+    "reason_service_error": {"ja": "オンライン検索の失敗: {detail}", "en": "online search failed: {detail}"},
+    "reason_column": {"ja": "理由", "en": "reason"},
+    # -- reports ----------------------------------------------------------------------
+    "level_0": {"ja": "特定できず", "en": "not placed"},
+    "level_1": {"ja": "都道府県まで", "en": "prefecture only"},
+    "level_2": {"ja": "市区町村まで", "en": "municipality only"},
+    "level_3": {"ja": "町丁目・大字まで", "en": "town"},
+    "level_4": {"ja": "小字・番地まで", "en": "koaza or finer"},
+    "level_input": {"ja": "緯度経度の列から", "en": "from latitude/longitude columns"},
+    "summary_read": {"ja": "読み込み: {rows} 行（{path}）", "en": "Read {rows} rows ({path})"},
+    "summary_columns": {"ja": "使った列: {columns}", "en": "Columns used: {columns}"},
+    "summary_level": {"ja": "  {label}: {count} 行", "en": "  {label}: {count}"},
+    "summary_placed": {
+        "ja": "地図に置いた行: {placed} / {rows}",
+        "en": "Placed on the map: {placed} of {rows}",
+    },
+    "summary_placed_table": {
+        "ja": "町丁目まで特定できた行: {placed} / {rows}",
+        "en": "Placed at town level or finer: {placed} of {rows}",
+    },
+    "summary_unplaced": {
+        "ja": "置けなかった行: {count} → {path}（理由の列つき）",
+        "en": "Not placed: {count} rows → {path} (with a reason column)",
+    },
+    "summary_all_placed": {"ja": "すべての行を置けました。", "en": "Every row was placed."},
+    "summary_map": {"ja": "地図: {path}", "en": "Map: {path}"},
+    "summary_image": {"ja": "画像: {path}", "en": "Image: {path}"},
+    "summary_table": {"ja": "結果: {path}", "en": "Result: {path}"},
+    "sending": {
+        "ja": "{count} 件の住所を {service} に送信します（外部のサービスです）。",
+        "en": "Sending {count} addresses to {service} (an outside service).",
+    },
+    "sending_rest": {
+        "ja": "{count} 件の住所（内蔵データで町丁目まで特定できなかったもの）を {service} に送信します（外部のサービスです）。",
+        "en": "Sending {count} addresses (those the embedded data could not place at town level) to {service} (an outside service).",
+    },
+    "progress": {"ja": "ジオコーディング", "en": "Geocoding"},
+}
+
+
+class _Keep(dict):
+    """Format mapping that leaves unknown ``{name}`` fields as they are."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def message(key: str, lang: str = "ja", **params) -> str:
+    """The text of ``key`` in ``lang`` (``"ja"`` or ``"en"``), with ``params`` filled in.
+
+    An unknown language falls back to Japanese; an unknown key gives the key and its
+    parameters, so a message is never lost; a missing parameter stays as ``{name}``.
+
+    Examples
+    --------
+    >>> message("reason_ambiguous", "en", candidates="A・B")
+    'several candidates (A・B)'
+    """
+    texts = MESSAGES.get(key)
+    if texts is None:
+        detail = ", ".join(f"{k}={v}" for k, v in params.items())
+        return f"{key}: {detail}" if detail else key
+    text = texts.get(lang) or texts["ja"]
+    return string.Formatter().vformat(text, (), _Keep(params))
+
+
+def error_message(error: BaseException, lang: str = "ja") -> str:
+    """One line for ``error``: its message key translated, or its own text."""
+    key = getattr(error, "key", None)
+    if key and key in MESSAGES:
+        return message(key, lang, **getattr(error, "params", {}))
+    return str(error)
+
+
+__all__ = ["LANGS", "MESSAGES", "error_message", "message"]
