@@ -209,3 +209,10 @@ def test_the_guard_would_see_an_online_adapter(no_network):
     result = GsiGeocoder(url="http://127.0.0.1:9/x", max_retries=0).geocode([PLACED])
     assert result.loc[0, ERROR_COLUMN] == "geocoder_unavailable"
     assert len(no_network) == 1
+
+
+def test_endpoints_say_where_addresses_go():
+    assert get_geocoder().endpoints() == {}
+    assert get_geocoder("gsi").endpoints() == {"gsi": "https://msearch.gsi.go.jp/address-search/AddressSearch"}
+    chain = get_geocoder("offline+gsi", url="http://127.0.0.1:9/x")
+    assert chain.endpoints() == {"gsi": "http://127.0.0.1:9/x"}

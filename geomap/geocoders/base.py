@@ -102,6 +102,10 @@ class Geocoder(ABC):
         """
         return {}
 
+    def endpoints(self) -> dict[str, str]:
+        """Where each online service of this adapter sends addresses (name → URL); ``{}`` offline."""
+        return {}
+
 
 def empty_result(n: int, source: str = "") -> pd.DataFrame:
     """A result frame of ``n`` unplaced rows (level 0), to be filled in by an adapter."""

@@ -70,6 +70,13 @@ class CombinedGeocoder(Geocoder):
             counts.update(geocoder.count_to_send([values[i] for i in pending]))
         return counts
 
+    def endpoints(self) -> dict[str, str]:
+        """Name → URL of every online adapter in the chain."""
+        out: dict[str, str] = {}
+        for geocoder in self.geocoders:
+            out.update(geocoder.endpoints())
+        return out
+
     def geocode(self, addresses: Sequence) -> pd.DataFrame:
         values = list(addresses)
         result = self._first_result(values).reset_index(drop=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -215,6 +216,8 @@ class GsiGeocoder(HTTPGeocoder):
         try:
             replies = cache.get_many(self.url, texts) if cache is not None else {}
             todo = {k: t for k, t in texts.items() if k not in replies}
+            if todo:  # how many and where, never which
+                log.info("%s: sending %d addresses to %s", self.name, len(todo), urlsplit(self.url).netloc)
             fetched, errors = self._fetch_all(todo, cache)
         finally:
             if cache is not None:
