@@ -1,1 +1,276 @@
-def save_image(*a, **k): raise NotImplementedError
+"""PNG and PDF maps for memos, drawn with matplotlib (no network, no tiles).
+
+The background is the embedded prefecture and municipality boundaries; the map is drawn
+in the UTM zone of its centre so that distances, and so the scale bar, are true. Japanese
+text uses the IPAex Gothic font that ``matplotlib-fontja`` ships. The figure is A4
+(landscape by default) at 200 dpi or more; pyplot is not used, so nothing depends on the
+interactive backend.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import OutputError, UsageError
+from ..sources import attribution
+from . import _model
+
+A4_INCHES = (11.69, 8.27)
+FORMATS = {".png": "png", ".pdf": "pdf"}
+FONT = "IPAexGothic"
+
+
+def save_image(
+    df: pd.DataFrame,
+    path,
+    *,
+    dpi: int = 200,
+    orientation: str = "landscape",
+    tiles: str | None = None,
+    cluster: bool | None = None,
+    **options,
+) -> Path:
+    """Draw the map as a PNG or PDF (chosen by the file extension), for memos.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        As for :func:`geomap.maps.make_map`.
+    path : str or os.PathLike
+        ``.png`` or ``.pdf``. Written atomically (temporary file, then rename).
+    dpi : int
+        Resolution, at least 200 (A4 landscape at 200 dpi is 2338 × 1654 pixels).
+    orientation : {"landscape", "portrait"}
+        A4 orientation.
+    tiles, cluster
+        Accepted so the same options can be passed as to ``make_map``; ignored (a memo map
+        never fetches tiles, and points are always drawn individually).
+    **options
+        Every other option of :func:`geomap.maps.make_map` (``by``, ``value``, ``agg``,
+        ``category``, ``title``, ``min_count``, ``points``, ``lang`` …).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    UsageError
+        ``bad_image_format`` (``path``, ``choices``), ``bad_choice`` for ``orientation``,
+        ``bad_dpi`` (``value``); and those of ``make_map``.
+    OutputError
+        ``output_unwritable`` (``path``, ``reason``).
+    """
+    target = Path(path)
+    fmt = FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        raise UsageError(
+            f"image must end in .png or .pdf, got {str(target)!r}",
+            key="bad_image_format",
+            path=str(target),
+            choices=", ".join(FORMATS),
+        )
+    _model._choice("orientation", orientation, ("landscape", "portrait"))
+    if not isinstance(dpi, (int, np.integer)) or dpi < 200:
+        raise UsageError(f"dpi must be an integer of at least 200, got {dpi!r}", key="bad_dpi", value=str(dpi))
+    model = _model.build(df, **options)
+    figure = draw(model, orientation=orientation)
+    _atomic_savefig(figure, target, fmt=fmt, dpi=int(dpi))
+    return target
+
+
+def _rc():
+    return {"font.family": FONT, "pdf.fonttype": 42, "axes.unicode_minus": False}
+
+
+def draw(model: _model.MapModel, *, orientation: str = "landscape"):
+    """Draw a :class:`~geomap.maps._model.MapModel` on a new A4 ``Figure`` (not shown)."""
+    import matplotlib
+    import matplotlib_fontja  # noqa: F401  (registers the IPAex Gothic font)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    size = A4_INCHES if orientation == "landscape" else A4_INCHES[::-1]
+    with matplotlib.rc_context(_rc()):
+        fig = Figure(figsize=size)
+        FigureCanvasAgg(fig)  # Agg, whatever the session's backend; also measures the legends
+        _draw(fig, model, landscape=orientation == "landscape")
+    return fig
+
+
+def _utm(bounds) -> str:
+    lon = (bounds[0] + bounds[2]) / 2
+    lat = (bounds[1] + bounds[3]) / 2
+    zone = int(math.floor((lon + 180) / 6)) + 1
+    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
+
+
+def _draw(fig, model, *, landscape: bool) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    text = model.text
+    crs = _utm(model.bounds)
+    if landscape:
+        ax = fig.add_axes([0.02, 0.09, 0.72, 0.82])
+        legend_anchor = (0.76, 0.91)
+    else:
+        ax = fig.add_axes([0.04, 0.24, 0.92, 0.68])
+        legend_anchor = (0.06, 0.225)
+    ax.set_facecolor("#e8eef3")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#888888")
+        spine.set_linewidth(0.6)
+
+    if model.land is not None and len(model.land):
+        model.land.to_crs(crs).plot(ax=ax, color="#fbfaf6", edgecolor="none", zorder=1)
+    if model.areas is not None and len(model.areas):
+        areas = model.areas.to_crs(crs)
+        hatched = (areas["state"] == _model.NODATA).to_numpy()
+        if (~hatched).any():
+            areas[~hatched].plot(ax=ax, color=areas.loc[~hatched, "color"].tolist(), edgecolor="#555555", linewidth=0.4, zorder=2)
+        if hatched.any():
+            areas[hatched].plot(
+                ax=ax, facecolor=_model.NODATA_COLOR, edgecolor="#777777", hatch="///", linewidth=0.4, zorder=2
+            )
+    if model.municipality_lines is not None and len(model.municipality_lines):
+        model.municipality_lines.to_crs(crs).plot(ax=ax, color="#8a8a8a", linewidth=0.4, linestyle="--", zorder=3)
+    if model.prefecture_lines is not None and len(model.prefecture_lines):
+        model.prefecture_lines.to_crs(crs).plot(ax=ax, color="#555555", linewidth=0.9, zorder=3)
+
+    n = 0 if model.points is None else len(model.points)
+    if n:
+        pts = model.points.to_crs(crs)
+        palette = np.array([item.color for item in model.categories])
+        size = 16 if n <= 1000 else 6 if n <= 10000 else 2
+        ax.scatter(
+            pts.geometry.x,
+            pts.geometry.y,
+            s=size,
+            c=palette[model.point_colors],
+            edgecolors="white" if n <= 1000 else "none",
+            linewidths=0.4,
+            alpha=0.9 if n <= 10000 else 0.6,
+            zorder=4,
+        )
+
+    ax.set_xlabel("")  # geopandas labels projected axes; a memo map needs no coordinates
+    ax.set_ylabel("")
+
+    # view: what has data, with a margin, in the axes' aspect
+    (x0, y0), (x1, y1) = _project([(model.bounds[0], model.bounds[1]), (model.bounds[2], model.bounds[3])], crs)
+    _fit(ax, fig, x0, y0, x1, y1)
+
+    ax.add_artist(
+        ScaleBar(1, "m", location="lower left", box_alpha=0.85, font_properties={"family": _rc()["font.family"], "size": 9})
+    )
+    ax.annotate(
+        "N", xy=(0.965, 0.95), xytext=(0.965, 0.87), xycoords="axes fraction", ha="center", va="center",
+        fontsize=11, arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.2},
+    )
+    fig.suptitle(model.title, fontsize=16, y=0.965 if landscape else 0.97)
+
+    # legends, stacked from the top of the legend column
+    legends = []
+    if model.areas is not None and model.area_items:
+        handles = [
+            Patch(
+                facecolor=item.color,
+                edgecolor="#555555",
+                hatch="///" if item.kind == _model.NODATA else None,
+                label=item.label,
+                linewidth=0.5,
+            )
+            for item in model.area_items
+        ]
+        legends.append((model.area_title, handles))
+    if n and (len(model.categories) > 1 or model.category_title):
+        handles = [
+            Line2D([], [], marker="o", linestyle="", markerfacecolor=item.color, markeredgecolor="white", markersize=8, label=item.label)
+            for item in model.categories
+        ]
+        legends.append((model.category_title or text["points"], handles))
+    y = legend_anchor[1]
+    renderer = fig.canvas.get_renderer()
+    for title, handles in legends:
+        leg = fig.legend(
+            handles=handles, title=title, loc="upper left", bbox_to_anchor=(legend_anchor[0], y),
+            frameon=False, fontsize=9, title_fontsize=10, alignment="left",
+            ncols=1 if landscape else 2,
+        )
+        y -= _legend_height(fig, leg, renderer) + 0.02
+
+    notes = []
+    if model.approximate and model.areas is not None:
+        notes.append(text["approximate"])
+    notes += model.notes
+    if notes:
+        wrapped = "\n".join(textwrap.fill(s, 22 if landscape else 60) for s in notes)
+        fig.text(legend_anchor[0] + 0.005, y, wrapped, va="top", ha="left", fontsize=8.5, color="#333333")
+
+    source = text["source"] + attribution(model.lang)
+    fig.text(0.02, 0.06, textwrap.fill(source, 120 if landscape else 85), va="top", ha="left", fontsize=6.5, color="#444444")
+
+
+def _project(lonlat, crs):
+    from pyproj import Transformer
+
+    t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return [t.transform(x, y) for x, y in lonlat]
+
+
+def _fit(ax, fig, x0, y0, x1, y1, margin=0.08):
+    w, h = max(x1 - x0, 500.0), max(y1 - y0, 500.0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = w * (1 + 2 * margin), h * (1 + 2 * margin)
+    pos = ax.get_position()
+    aspect = (pos.width * fig.get_figwidth()) / (pos.height * fig.get_figheight())
+    if w / h > aspect:
+        h = w / aspect
+    else:
+        w = h * aspect
+    ax.set_xlim(cx - w / 2, cx + w / 2)
+    ax.set_ylim(cy - h / 2, cy + h / 2)
+    ax.set_aspect("equal", adjustable="box")
+
+
+def _legend_height(fig, legend, renderer) -> float:
+    box = legend.get_window_extent(renderer)
+    return box.height / fig.bbox.height
+
+
+def _atomic_savefig(fig, target: Path, *, fmt: str, dpi: int) -> None:
+    import matplotlib
+
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=directory)
+        os.close(fd)
+        try:
+            with matplotlib.rc_context(_rc()):
+                fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {str(target)!r}: {exc}", key="output_unwritable", path=str(target), reason=str(exc)
+        ) from exc
+
+
+def _metadata(fmt: str) -> dict:
+    from .. import __version__
+
+    return {"Software": f"geomap {__version__}"} if fmt == "png" else {"Creator": f"geomap {__version__}"}
