@@ -36,8 +36,8 @@ class FakeGsi:
     """What the imitated service answers, per query, and what it was asked.
 
     ``script[q]`` is a list of answers used in turn (the last one repeats); an answer is
-    ``("json", data)``, ``("raw", text)``, ``("status", code, headers)`` or ``("slow",)``,
-    which waits until the test ends. Queries without a script get an empty array.
+    ``("json", data)``, ``("raw", text)``, ``("status", code, headers)``, ``("slow",)``
+    (no answer until the test ends) or ``("slow_body",)`` (headers at once, the body then). Queries without a script get an empty array.
     """
 
     def __init__(self):
@@ -68,6 +68,15 @@ def _handler(fake: FakeGsi):
                 fake.release.wait(10)
                 answer = ("json", [])
                 kind = "json"
+            if kind == "slow_body":  # headers at once, the body too late
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.flush()
+                fake.release.wait(10)
+                answer = ("raw", "[]")
+                kind = "raw"
             if kind == "status":
                 self.send_response(answer[1])
                 for name, value in answer[2].items():
@@ -296,6 +305,14 @@ def test_slow_answer_times_out_and_is_not_retried(gsi_server, make_gsi):
     assert result["error"].tolist() == ["geocoder_timed_out", ""]
     assert result["level"].tolist() == [0, 3]
     assert fake.queries.count("東京都千代田区") == 1
+
+
+def test_slow_body_times_out_too(gsi_server, make_gsi):
+    fake, _ = gsi_server
+    fake.answer("東京都千代田区", ("slow_body",))
+    result = make_gsi(timeout=0.2).geocode(["東京都千代田区"])
+    assert result.loc[0, "error"] == "geocoder_timed_out"
+    assert fake.queries == ["東京都千代田区"]
 
 
 @pytest.mark.parametrize("body", ["[{\"geometry\": ", "<html>busy</html>", "{\"features\": []}"])
