@@ -10,7 +10,13 @@ from .geocoders.base import RESULT_COLUMNS
 from .geocoders.offline import geocode_strings
 
 
-def geocode(addresses: Sequence, *, default_pref: str | None = None, default_city: str | None = None) -> pd.DataFrame:
+def geocode(
+    addresses: Sequence,
+    *,
+    default_pref: str | None = None,
+    default_city: str | None = None,
+    lang: str = "ja",
+) -> pd.DataFrame:
     """Geocode Japanese addresses with the embedded index (no network).
 
     Parameters
@@ -20,16 +26,20 @@ def geocode(addresses: Sequence, *, default_pref: str | None = None, default_cit
     default_pref, default_city : str, optional
         Context for lists that omit the start, e.g. ``default_city="江東区"`` for rows like
         ``"東陽4-11-28"``. A prefecture or municipality written in the address wins.
+    lang : {"ja", "en"}
+        Language of the ``note`` column.
 
     Returns
     -------
     pandas.DataFrame
         One row per input, in input order, with the columns ``lat, lon, level, pref, city,
-        town, code, matched, rest, ambiguous, source``. ``level`` is 0 (not placed),
+        town, code, matched, rest, ambiguous, note, source``. ``level`` is 0 (not placed),
         1 (prefecture), 2 (municipality), 3 (大字・町丁目) or 4 (小字). ``code`` is the
         5-digit municipality code; ``rest`` is what followed the match (block numbers,
         building) exactly as written; ``ambiguous`` lists the candidates when the address
-        fits more than one place and was therefore not placed there.
+        fits more than one place and was therefore not placed there; ``note`` says why a
+        row was placed less precisely than it was written (a ward newer than the data, a
+        丁目 the data lacks, a town without a point).
 
     Examples
     --------
@@ -38,7 +48,7 @@ def geocode(addresses: Sequence, *, default_pref: str | None = None, default_cit
     >>> r.loc[0, ["level", "city", "town", "rest"]].tolist()
     [3, '江東区', '東陽四丁目', '11-28']
     """
-    return geocode_strings(addresses, default_pref=default_pref, default_city=default_city)
+    return geocode_strings(addresses, default_pref=default_pref, default_city=default_city, lang=lang)
 
 
 def geocode_frame(
@@ -47,6 +57,7 @@ def geocode_frame(
     *,
     default_pref: str | None = None,
     default_city: str | None = None,
+    lang: str = "ja",
 ) -> pd.DataFrame:
     """Return ``df`` with the geocoding columns added after its own.
 
@@ -60,7 +71,7 @@ def geocode_frame(
     >>> geomap.geocode_frame(df, "住所")[["住所", "city", "town"]].iloc[0].tolist()
     ['東京都千代田区麹町2-8', '千代田区', '麹町二丁目']
     """
-    result = geocode(df[column].tolist(), default_pref=default_pref, default_city=default_city)
+    result = geocode(df[column].tolist(), default_pref=default_pref, default_city=default_city, lang=lang)
     result.index = df.index
     kept = df.drop(columns=[c for c in RESULT_COLUMNS if c in df.columns])
     return pd.concat([kept, result], axis=1)

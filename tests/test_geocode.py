@@ -159,3 +159,35 @@ def test_tokyo_schools_list():
     assert (r["pref"] == "東京都").all()
     for line, city in zip(lines, r["city"]):
         assert city in line or city.split("郡")[-1] in line, (line, city)
+
+
+@pytest.mark.parametrize(
+    "address,level,city,town,note_part",
+    [
+        # 浜松市 reorganised its wards in 2024: the data (2021) has 中区, not 中央区.
+        ("静岡県浜松市中央区鍛冶町100", 3, "浜松市中区", "鍛冶町", "中央区"),
+        ("浜松市浜名区", 2, "浜松市", "", "浜名区"),
+        ("東京都新市町1-1", 1, "", "", "新市町"),
+        ("東京都江東区東陽9-1", 3, "江東区", "東陽", "9丁目"),
+        ("東京都江東区東陽", 3, "江東区", "東陽", "丁目"),
+        ("東京都江東区東陽4-11-28", 3, "江東区", "東陽四丁目", ""),
+    ],
+)
+def test_municipalities_and_towns_the_data_lacks_are_reported(address, level, city, town, note_part):
+    r = geomap.geocode([address]).iloc[0]
+    assert (int(r["level"]), r["city"], r["town"]) == (level, city, town)
+    if note_part:
+        assert note_part in r["note"]
+    else:
+        assert r["note"] == ""
+
+
+def test_new_ward_is_never_matched_to_a_neighbour_by_its_name():
+    # 中央区 of 浜松市 must not become 浜松市中区 by its name, nor the town 中央 of 中区.
+    r = geomap.geocode(["浜松市中央区存在しない町"]).iloc[0]
+    assert int(r["level"]) == 2 and r["city"] == "浜松市" and r["town"] == ""
+
+
+def test_notes_in_english():
+    r = geomap.geocode(["東京都江東区東陽9-1"], lang="en").iloc[0]
+    assert "chōme 9" in r["note"]

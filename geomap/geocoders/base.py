@@ -52,6 +52,7 @@ RESULT_COLUMNS = [
     "matched",
     "rest",
     "ambiguous",
+    "note",
     "source",
 ]
 
@@ -121,6 +122,7 @@ def empty_result(n: int, source: str = "") -> pd.DataFrame:
             "matched": [""] * n,
             "rest": [""] * n,
             "ambiguous": [""] * n,
+            "note": [""] * n,
             "source": [source] * n,
         },
         columns=RESULT_COLUMNS,

@@ -25,6 +25,28 @@ _CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|$))")
 _KYOTO_DIRECTION = re.compile(r"(?:上る|上ル|下る|下ル|東入る|東入ル|東入|西入る|西入ル|西入|入る|入ル)")
 _ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
 _AZA = re.compile(r"大字|字")
+_UNKNOWN_WARD = re.compile(r"[^\d\-]{1,4}?区")
+_UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-]{1,6}?[市区町村](?![市区町村場]|役所)")
+
+NOTES = {
+    "ja": {
+        "no_town_point": "町名は特定、位置情報が無いため市区町村の代表点",
+        "whole_town": "丁目が無いため町全体の代表点",
+        "no_such_chome": "{n}丁目はデータに無いため町全体の代表点",
+        "new_ward": "区名「{ward}」はデータ（2021年）に無い。町名から{city}として特定",
+        "unknown_ward": "区名「{ward}」はデータ（2021年）に無い（新設の区の可能性）",
+        "unknown_municipality": "市区町村名「{name}」はデータに無い（新設・改称の可能性）",
+    },
+    "en": {
+        "no_town_point": "town found but it has no point: placed at the municipality",
+        "whole_town": "no chōme given: placed at the whole town",
+        "no_such_chome": "chōme {n} is not in the data: placed at the whole town",
+        "new_ward": "ward {ward} is not in the 2021 data; placed by its town in {city}",
+        "unknown_ward": "ward {ward} is not in the 2021 data (possibly a new ward)",
+        "unknown_municipality": "municipality {name} is not in the data (possibly new or renamed)",
+    },
+}
+
 _AFTER_WEAK = re.compile(r"[\d\-の番丁]")
 _LEADING_SEPARATORS = re.compile(r"^[\s\-‐‑‒–—―−－ｰー,，、の]+")
 
@@ -42,6 +64,7 @@ class Match:
     lon: float = math.nan
     end: int = 0  # normalized position where the matched part ends
     ambiguous: str = ""
+    note: tuple = ()  # (key, params) into NOTES
 
 
 @dataclass
@@ -52,6 +75,7 @@ class TownHit:
     lat: float
     lon: float
     level: int
+    note: tuple = ()
 
 
 def _is_valid_point(lat: float, lon: float) -> bool:
@@ -138,9 +162,12 @@ class Matcher:
                 if k in towns.weak and end < len(text) and not _AFTER_WEAK.match(text, end):
                     continue
                 return self._hits(found, text, end)
-            if by_number is not None:
+            if by_number is not None and (end == len(text) or _AFTER_WEAK.match(text, end)):
+                # The whole 町 only when a number or nothing follows: 中央 must not take 中央区.
                 whole = towns.whole[k]
-                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3)
+                m = _CHOME_NUMBER.match(text, end)
+                note = ("no_such_chome", {"n": m.group(1)}) if m else ("whole_town", {})
+                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note)
         return None
 
     def _hits(self, found: list[Town], text: str, end: int) -> TownHit | list[TownHit]:
@@ -194,7 +221,9 @@ class Matcher:
         if not codes:
             if pref:
                 lat, lon = self.index.prefs[pref]
-                return Match(1, pref, lat=lat, lon=lon, end=pos_after_pref)
+                unknown = _UNKNOWN_MUNICIPALITY.match(text, pos_after_pref)
+                note = ("unknown_municipality", {"name": unknown.group()}) if unknown else ()
+                return Match(1, pref, lat=lat, lon=lon, end=pos_after_pref, note=note)
             return Match(0, end=pos)
         return self._resolve(text, codes, pos_city, pref)
 
@@ -209,13 +238,17 @@ class Matcher:
                 hits.extend((code, h) for h in hit)
             elif hit is not None:
                 hits.append((code, hit))
+        if not hits and len(codes) > 1:
+            ward = self._unknown_ward(text, codes, pos)
+            if ward is not None:
+                return ward
         if len(hits) == 1:
             code, hit = hits[0]
             mun = index.municipalities[code]
             if _is_valid_point(hit.lat, hit.lon):
-                return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end)
+                return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=hit.note)
             # A town the index knows but has no point for: say the town, place at the municipality.
-            return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end)
+            return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("no_town_point", {}))
         if len(hits) > 1:
             return self._ambiguous(
                 [(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits)
@@ -230,6 +263,36 @@ class Matcher:
                 code, lat, lon = index.designated_point(dpref, dname)
                 return Match(2, dpref, dname, "", code, lat, lon, pos)
         return self._ambiguous([(c, "") for c in codes], pos, pref, pos)
+
+    def _unknown_ward(self, text: str, codes: list[str], pos: int) -> Match | None:
+        """A ward the data does not know, written after its designated city (浜松市中央区).
+
+        The towns of the whole city are searched after the ward's name; the town's 2021 ward
+        is returned with a note, never a neighbouring ward chosen by its name.
+        """
+        index = self.index
+        cities = {(index.municipalities[c].pref, index.municipalities[c].designated) for c in codes}
+        if len(cities) != 1:
+            return None
+        pref, city = next(iter(cities))
+        if not city or set(codes) != set(index.designated[(pref, city)]):
+            return None
+        m = _UNKNOWN_WARD.match(text, pos)
+        if not m:
+            return None
+        ward = m.group()
+        hits = []
+        for code in codes:
+            hit = self.match_town(code, text, m.end())
+            if isinstance(hit, TownHit):
+                hits.append((code, hit))
+        if len(hits) == 1 and _is_valid_point(hits[0][1].lat, hits[0][1].lon):
+            code, hit = hits[0]
+            mun = index.municipalities[code]
+            note = ("new_ward", {"ward": ward, "city": mun.city})
+            return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=note)
+        code, lat, lon = index.designated_point(pref, city)
+        return Match(2, pref, city, "", code, lat, lon, m.end(), note=("unknown_ward", {"ward": ward}))
 
     def _ambiguous(self, candidates: list[tuple[str, str]], pos: int, pref: str, end: int) -> Match:
         index = self.index
@@ -250,15 +313,22 @@ class Matcher:
         return Match(0, end=pos, ambiguous="・".join(labels))
 
 
-def _row(norm: Normalized | None, m: Match) -> tuple:
+def _note(m: Match, lang: str) -> str:
+    if not m.note:
+        return ""
+    note_key, params = m.note
+    return NOTES.get(lang, NOTES["ja"])[note_key].format(**params)
+
+
+def _row(norm: Normalized | None, m: Match, lang: str = "ja") -> tuple:
     if norm is None:
-        return (math.nan, math.nan, 0, "", "", "", "", "", "", "")
+        return (math.nan, math.nan, 0, "", "", "", "", "", "", "", "")
     if m.level == 0:
         matched, rest = "", norm.source.strip()
     else:
         matched = norm.source_between(0, m.end).strip()
         rest = _LEADING_SEPARATORS.sub("", norm.source_from(m.end)).strip()
-    return (m.lat, m.lon, m.level, m.pref, m.city, m.town, m.code, matched, rest, m.ambiguous)
+    return (m.lat, m.lon, m.level, m.pref, m.city, m.town, m.code, matched, rest, m.ambiguous, _note(m, lang))
 
 
 class Context:
@@ -297,7 +367,11 @@ class Context:
 
 
 def geocode_strings(
-    addresses: Sequence, *, default_pref: str | None = None, default_city: str | None = None
+    addresses: Sequence,
+    *,
+    default_pref: str | None = None,
+    default_city: str | None = None,
+    lang: str = "ja",
 ) -> pd.DataFrame:
     """Geocode with the embedded index; see :func:`geomap.geocode`."""
     matcher = Matcher(town_index())
@@ -315,7 +389,7 @@ def geocode_strings(
         if slot is None:
             norm = normalize(value)
             slot = cache[value] = len(unique_rows)
-            unique_rows.append(_row(norm, matcher.match(norm, context.pref, context.codes)))
+            unique_rows.append(_row(norm, matcher.match(norm, context.pref, context.codes), lang))
         positions.append(slot)
     unique_rows.append(empty)
     table = pd.DataFrame(unique_rows, columns=RESULT_COLUMNS[:-1])
@@ -338,12 +412,15 @@ class OfflineGeocoder(Geocoder):
     name = "offline"
     online = False
 
-    def __init__(self, default_pref: str | None = None, default_city: str | None = None):
+    def __init__(self, default_pref: str | None = None, default_city: str | None = None, lang: str = "ja"):
         self.default_pref = default_pref
         self.default_city = default_city
+        self.lang = lang
 
     def geocode(self, addresses: Sequence) -> pd.DataFrame:
-        return geocode_strings(addresses, default_pref=self.default_pref, default_city=self.default_city)
+        return geocode_strings(
+            addresses, default_pref=self.default_pref, default_city=self.default_city, lang=self.lang
+        )
 
 
 __all__ = ["OfflineGeocoder", "geocode_strings", "key"]
