@@ -225,7 +225,14 @@ class Matcher:
                 note = ("unknown_municipality", {"name": unknown.group()}) if unknown else ()
                 return Match(1, pref, lat=lat, lon=lon, end=pos_after_pref, note=note)
             return Match(0, end=pos)
-        return self._resolve(text, codes, pos_city, pref)
+        result = self._resolve(text, codes, pos_city, pref)
+        if result.level < 3 and default_codes and not pref and codes != list(default_codes):
+            # A list of one ward whose town begins like some other municipality's name:
+            # the context wins when it explains the address down to a town.
+            in_context = self._resolve(text, list(default_codes), pos, "")
+            if in_context.level >= 3:
+                return in_context
+        return result
 
     def _resolve(self, text: str, codes: list[str], pos: int, pref: str) -> Match:
         index = self.index
