@@ -1,20 +1,68 @@
-"""The ``geomap`` command: a thin click layer over the public library."""
+"""The ``geomap`` command: a thin click layer over the public library.
+
+Commands parse options, call :mod:`geomap.pipeline` and print. Every error the user can
+cause reaches :func:`_run` as a :class:`~geomap.errors.GeomapError` and leaves as one
+translated line and an exit code (1 data, 2 usage), with no traceback unless ``--debug``.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 import click
 
 from . import __version__
+from .cli_cache import cache
+from .errors import GeomapError
+from .messages import error_message, message
 from .sources import info as data_info
+
+LEVEL_ORDER = (4, 3, 2, 1, 0)
+SERVICE_NAMES = {"gsi": {"ja": "国土地理院の住所検索 (gsi)", "en": "the GSI address search (gsi)"}}
+
+
+class CliError(click.ClickException):
+    """A translated one-line error with its exit code."""
+
+    def __init__(self, text: str, exit_code: int = 1, lang: str = "ja"):
+        super().__init__(text)
+        self.exit_code = exit_code
+        self.lang = lang
+
+    def show(self, file=None):
+        click.echo(message("error_prefix", self.lang) + self.format_message(), err=True)
+
+
+def _lang_from_args(args) -> str:
+    args = list(args)
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return "en" if args[i + 1] == "en" else "ja"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1] == "en" else "ja"
+    return "ja"
+
+
+class GeomapCommand(click.Command):
+    """A command whose own usage errors (unknown option, missing argument) are framed in the user's language."""
+
+    def parse_args(self, ctx, args):
+        lang = _lang_from_args(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise CliError(message("cli_usage", lang, detail=exc.format_message(), command=self.name), 2, lang) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="geomap")
 def main():
     """geomap: 住所の一覧から地図を作ります（オフライン）。 Japanese address lists to maps, offline."""
+
+
+main.add_command(cache)
 
 
 @main.command()
@@ -38,6 +86,187 @@ def info(as_json, lang):
         date = f" ({s['date']})" if s.get("date") else ""
         click.echo(f"- {name}{date}, {s['license']}: {s['url']}")
         click.echo(f"  {attribution}")
+
+
+# -- shared options -------------------------------------------------------------------
+
+
+def _input_options(f):
+    options = [
+        click.argument("input", metavar="INPUT", type=click.Path(dir_okay=True)),
+        click.option("--sheet", default=None, help="Excel のシート名か番号（1 から）/ .xlsx sheet name or number"),
+        click.option("--encoding", default=None, help="文字コード（自動判別できないとき）/ text encoding, if detection fails"),
+        click.option("--address-column", default=None, help="住所の列名 / the address column"),
+        click.option("--pref", default=None, help="都道府県を省いた一覧の都道府県 / prefecture the list leaves out"),
+        click.option("--city", default=None, help="市区町村を省いた一覧の市区町村 / municipality the list leaves out"),
+        click.option("--geocoder", default="offline", show_default=True,
+                     help="offline（送信しない）, gsi, offline+gsi（外部に送信）/ offline sends nothing"),
+        click.option("--gsi-url", default=None, help="国土地理院住所検索の URL / GSI address search URL"),
+        click.option("--no-cache", is_flag=True, help="オンライン検索の回答を保存しない / do not cache online answers"),
+        click.option("--lang", default="ja", show_default=True, help="ja | en（メッセージと地図の言語）"),
+        click.option("-q", "--quiet", is_flag=True, help="要約を表示しない / no summary"),
+        click.option("-v", "--verbose", count=True, help="詳しく表示 / more detail"),
+        click.option("--debug", is_flag=True, help="エラー時にトレースバックを表示 / show tracebacks"),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _common(kw: dict) -> dict:
+    """The library arguments shared by render and geocode."""
+    options = {}
+    if kw["gsi_url"]:
+        options["url"] = kw["gsi_url"]
+    if kw["no_cache"]:
+        options["use_cache"] = False
+    lang = kw["lang"]
+    quiet = kw["quiet"]
+
+    def notify(counts: dict, partial: bool) -> None:
+        for service, count in counts.items():
+            name = SERVICE_NAMES.get(service, {}).get(lang, service)
+            key = "sending_rest" if partial else "sending"
+            click.echo(message(key, lang, count=f"{count:,}", service=name), err=True)
+
+    return dict(
+        sheet=kw["sheet"],
+        encoding=kw["encoding"],
+        address_column=kw["address_column"],
+        pref=kw["pref"],
+        city=kw["city"],
+        geocoder=kw["geocoder"],
+        geocoder_options=options,
+        lang=lang,
+        progress=not quiet and _stderr_is_terminal(),
+        notify=notify,
+    )
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _run(kw: dict, body):
+    """Run ``body()`` with logging set from -q/-v and errors turned into one line."""
+    lang = kw.get("lang") if kw.get("lang") in ("ja", "en") else "ja"
+    debug = kw.get("debug", False)
+    logger = logging.getLogger("geomap")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s"))
+    level = logging.DEBUG if debug or kw.get("verbose", 0) > 1 else logging.INFO if kw.get("verbose") else (
+        logging.ERROR if kw.get("quiet") else logging.WARNING)
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    try:
+        return body(lang)
+    except GeomapError as exc:
+        if debug:
+            raise
+        raise CliError(error_message(exc, lang), getattr(exc, "exit_code", 1), lang) from None
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        raise CliError(message("interrupted", lang), 130, lang) from None
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except Exception as exc:  # a bug: still one line, with a way to get the details
+        if debug:
+            raise
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise CliError(message("unexpected", lang, kind=type(exc).__name__, detail=detail), 1, lang) from None
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+def _summary(result, lang: str, *, input_path, kind: str) -> None:
+    say = lambda key, **p: click.echo(message(key, lang, **p), err=True)  # noqa: E731
+    say("summary_read", rows=f"{result.rows:,}", path=input_path)
+    if result.columns is not None:
+        used = [c for c in result.columns.used()]
+        if used:
+            say("summary_columns", columns="、".join(map(str, used)))
+    if result.from_input:
+        say("summary_level", label=message("level_input", lang), count=f"{result.from_input:,}")
+    for level in LEVEL_ORDER:
+        count = result.levels.get(level, 0)
+        if count:
+            say("summary_level", label=message(f"level_{level}", lang), count=f"{count:,}")
+    say("summary_placed" if kind == "map" else "summary_placed_table",
+        placed=f"{result.placed:,}", rows=f"{result.rows:,}")
+    if result.unplaced:
+        say("summary_unplaced", count=f"{result.unplaced:,}", path=str(result.unmatched))
+    else:
+        say("summary_all_placed")
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+@main.command(cls=GeomapCommand)
+@_input_options
+@click.option("-o", "--output", default=None, help="地図の HTML（既定: 入力と同じ場所・同じ名前の .html）/ map file")
+@click.option("--by", default="auto", show_default=True, help="auto | municipality | town | none（色分けする区域）")
+@click.option("--value", default=None, help="集計する数値の列 / numeric column to aggregate")
+@click.option("--agg", default="count", show_default=True, help="count | sum | mean")
+@click.option("--category", default=None, help="マーカーの色分けの列 / column for marker colours")
+@click.option("--name", default=None, help="マーカーの名前の列 / column for marker labels")
+@click.option("--title", default=None, help="地図の題名（既定: ファイル名）/ map title")
+@click.option("--tiles", default="gsi", show_default=True, help="gsi | gsi-pale | osm | none（背景地図）")
+@click.option("--boundaries", default=None, help="区域の境界ファイル（shp, GeoJSON, GeoPackage）/ your own areas")
+@click.option("--boundary-key", default=None, help="境界ファイルの区域を示す列 / the areas' key column")
+@click.option("--min-count", type=int, default=None, help="K 件未満の区域は「K未満」と表示 / hide counts below K")
+@click.option("--points/--no-points", default=True, show_default=True, help="マーカーを表示する / draw markers")
+@click.option("--png", is_flag=True, help="PNG 画像も作る / also write a PNG")
+@click.option("--pdf", is_flag=True, help="PDF も作る / also write a PDF")
+def render(**kw):
+    """住所の一覧（CSV・TSV・テキスト・Excel）から地図 (HTML) を作ります / make a map from an address list.
+
+    入力ファイルは変更しません。置けなかった行は <名前>_unmatched.csv に理由つきで書き出します。
+    """
+    from .pipeline import render as render_map
+
+    def body(lang):
+        result = render_map(
+            kw["input"], kw["output"], by=kw["by"], value=kw["value"], agg=kw["agg"], category=kw["category"],
+            name=kw["name"], title=kw["title"], tiles=kw["tiles"], boundaries=kw["boundaries"],
+            boundary_key=kw["boundary_key"], min_count=kw["min_count"], points=kw["points"], png=kw["png"],
+            pdf=kw["pdf"], **_common(kw),
+        )
+        if not kw["quiet"]:
+            _summary(result, lang, input_path=kw["input"], kind="map")
+            click.echo(message("summary_map", lang, path=str(result.html)), err=True)
+            for path in result.images:
+                click.echo(message("summary_image", lang, path=str(path)), err=True)
+        return result
+
+    _run(kw, body)
+
+
+@main.command(cls=GeomapCommand)
+@_input_options
+@click.option("-o", "--output", default=None,
+              help="結果のファイル: .csv（既定, UTF-8 BOM）, .tsv, .xlsx, .geojson, .gpkg / result file")
+def geocode(**kw):
+    """住所の一覧に緯度経度と一致レベルの列を加えます / add lat, lon, level … columns to an address list.
+
+    既定の出力は <名前>_geocoded.csv（Excel で開ける UTF-8 BOM）。入力ファイルは変更しません。
+    """
+    from .pipeline import geocode_file
+
+    def body(lang):
+        result = geocode_file(kw["input"], kw["output"], **_common(kw))
+        if not kw["quiet"]:
+            _summary(result, lang, input_path=kw["input"], kind="table")
+            click.echo(message("summary_table", lang, path=str(result.output)), err=True)
+        return result
+
+    _run(kw, body)
 
 
 if __name__ == "__main__":  # pragma: no cover

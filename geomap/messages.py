@@ -289,6 +289,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sending {count} addresses (those the embedded data could not place at town level) to {service} (an outside service).",
     },
     "progress": {"ja": "ジオコーディング", "en": "Geocoding"},
+    # -- geomap cache (geomap/cli_cache.py) -------------------------------------------
+    "cache_path": {"ja": "キャッシュの場所: {path}", "en": "Cache: {path}"},
+    "cache_none": {"ja": "キャッシュはありません。", "en": "There is no cache."},
+    "cache_count": {"ja": "保存された回答: {count} 件", "en": "Stored answers: {count}"},
+    "cache_size": {"ja": "大きさ: {size}", "en": "Size: {size}"},
+    "cache_cleared": {
+        "ja": "キャッシュの回答 {count} 件を削除しました（{path}）。",
+        "en": "Deleted {count} cached answers ({path}).",
+    },
 }
 
 
