@@ -596,6 +596,10 @@ def atomic_path(path, *, protect=(), create: bool = True):
     try:
         yield Path(tmp)
         try:
+            # mkstemp makes the file private (0600); an output should get the usual mode.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, p)
         except OSError as exc:
             raise _output_error(p, exc) from exc

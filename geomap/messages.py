@@ -207,6 +207,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "地図の部品（{package}）が見つかりません。geomap を入れ直してください。",
         "en": "A map component ({package}) is missing. Reinstall geomap.",
     },
+    "nothing_to_draw": {
+        "ja": "--by none と --no-points を同時に指定すると、地図に描くものがありません。どちらかを外してください。",
+        "en": "--by none with --no-points leaves nothing to draw. Leave out one of them.",
+    },
+    "bad_min_count": {
+        "ja": "--min-count には 1 以上の整数を指定してください（指定値: {value}）。",
+        "en": "--min-count must be a whole number of at least 1 (got {value}).",
+    },
+    "bad_k": {"ja": "色の段階数は 2〜9 で指定してください（指定値: {value}）。", "en": "The number of classes must be 2 to 9 (got {value})."},
+    "breaks_required": {"ja": "区切り値を指定してください。", "en": "Give the class breaks."},
+    "bad_breaks": {"ja": "区切り値は数値で指定してください（指定値: {value}）。", "en": "Class breaks must be numbers (got {value})."},
+    "not_a_table": {"ja": "表（DataFrame）を渡してください（渡されたもの: {type}）。", "en": "Expected a table (DataFrame), got {type}."},
+    "no_points": {
+        "ja": "{rows} 行のどれにも位置がないため、地図を作れません。",
+        "en": "None of the {rows} rows has a location, so no map can be made.",
+    },
+    "not_offline": {
+        "ja": "地図がネットワークから読み込むもの（{urls}）を含むため保存しませんでした。",
+        "en": "The map would load {urls} from the network, so it was not saved.",
+    },
+    "bad_image_format": {
+        "ja": "画像「{path}」の拡張子は {choices} のどれかにしてください。",
+        "en": "The image '{path}' must end in one of {choices}.",
+    },
+    "bad_dpi": {"ja": "解像度 (dpi) は 200 以上の整数にしてください（指定値: {value}）。", "en": "dpi must be a whole number of at least 200 (got {value})."},
     "nothing_placed": {
         "ja": "{rows} 行のどれも地図に置けなかったため、地図は作りませんでした。理由は「{unmatched}」を見てください（住所の列が正しいか、--pref/--city が必要かを確かめてください）。",
         "en": "None of the {rows} rows could be placed, so no map was made. See '{unmatched}' for the reasons (check the address column, or whether --pref/--city is needed).",

@@ -22,7 +22,6 @@ from .errors import InputError, UsageError
 from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result, get_geocoder
 from .io import (
     Columns,
-    atomic_path,
     check_column,
     check_output,
     find_columns,
@@ -540,6 +539,8 @@ def render(
     if boundary_key is not None and boundaries is None:
         raise UsageError("--boundary-key needs --boundaries", key="invalid_option", option="--boundary-key",
                          value=boundary_key)
+    if by == "none" and not points:
+        raise UsageError("by='none' with points=False leaves nothing to draw", key="nothing_to_draw")
     html = _html_path(input, output)
     images = [html.with_suffix(s) for s, on in ((".png", png), (".pdf", pdf)) if on]
     for path in [html, *images]:
@@ -586,18 +587,15 @@ def render(
     placed = frame.loc[placed_rows(frame, min_level)]
     options = dict(
         by=by, value=value, agg=agg, category=category, name=name,
-        address=found.address, title=title or input.stem, tiles=tiles,
+        address=found.address or list(found.parts) or None, title=title or input.stem, tiles=tiles,
         boundaries=areas, boundary_key=boundary_key, min_count=min_count, points=points,
-        lang=lang, unplaced=counts["unplaced"],
+        lang=lang, unplaced=frame.loc[~placed_rows(frame, min_level)],
     )
     m = maps.make_map(placed, **options)
-    with atomic_path(html, protect=[input]) as tmp:
-        maps.save_html(m, tmp)
-    written_images = []
-    for path in images:
-        with atomic_path(path, protect=[input]) as tmp:
-            maps.save_image(placed, tmp, **options)
-        written_images.append(path)
+    # The map writers are atomic themselves (temporary file, then rename); the paths were
+    # checked against the input above.
+    maps.save_html(m, html)
+    written_images = [maps.save_image(placed, path, **options) for path in images]
     return RenderResult(output=html, unmatched=unmatched, frame=frame, columns=found, images=written_images, **counts)
 
 
