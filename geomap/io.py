@@ -81,8 +81,8 @@ _LAT = {"緯度", "lat", "latitude", "y座標緯度", "緯度10進"}
 _LON = {"経度", "lon", "lng", "long", "longitude", "x座標経度", "経度10進"}
 _NAME = {"名称", "施設名", "施設名称", "名前", "事業所名", "事業所名称", "店舗名", "事業者名", "name", "title", "名"}
 _CATEGORY = {"種別", "分類", "種類", "区分", "カテゴリ", "カテゴリー", "業種", "category", "type", "kind", "class"}
-_NOT_ADDRESS = ("郵便", "〒", "mail", "メール", "url", "電話", "tel", "fax", "カナ", "かな", "ﾌﾘｶﾞﾅ", "よみ", "読み",
-                "ローマ", "english", "英")
+_NOT_ADDRESS = ("郵便", "〒", "mail", "メール", "url", "電話", "tel", "fax", "カナ", "かな", "フリガナ", "ふりがな",
+                "よみ", "読み", "ローマ", "english", "英")
 
 #: Header names recognised as the address column (folded as by matching).
 ADDRESS_NAMES = sorted(_ADDRESS)
@@ -335,6 +335,9 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+_IMPLAUSIBLE = re.compile("[\x80-\x9f\ue000-\uf8ff]")
+
+
 def _decode(data: bytes, shown: str, encoding: str | None) -> str:
     if encoding is not None:
         try:
@@ -373,9 +376,13 @@ def _decode(data: bytes, shown: str, encoding: str | None) -> str:
             tried.append(codec)
     for codec in tried + [c for c in ("cp932", "euc_jp") if c not in tried]:
         try:
-            return data.decode(codec)
+            text = data.decode(codec)
         except UnicodeDecodeError:
             continue
+        # Python's cp932 maps 0x80, 0xA0 and 0xFD-0xFF to C1 controls and private-use
+        # characters instead of failing: text holding those was not written in CP932.
+        if not _IMPLAUSIBLE.search(text):
+            return text
     raise InputError(f"cannot tell the encoding of {shown!r}", key="undecodable", path=shown,
                      line=_line_of(data, first_bad))
 
