@@ -34,7 +34,7 @@ from . import _model, assets
 
 CLUSTER_THRESHOLD = 1000
 MAX_ZOOM = 18
-COORD_DIGITS = 6  # about 0.1 m
+COORD_DIGITS = 5  # about 1 m: finer than any geocoder result
 
 _ENV = Environment(loader=PackageLoader("geomap.maps", "templates"), autoescape=False)
 
@@ -194,7 +194,7 @@ def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None =
         zoom_start=10,
         tiles=None,
         max_zoom=MAX_ZOOM,
-        min_zoom=4,
+        min_zoom=5,  # Japan fits; every zoom level costs clustering time
         control_scale=False,
     )
     # folium's defaults load jQuery, Bootstrap, Font Awesome … from CDNs; nothing we draw needs them

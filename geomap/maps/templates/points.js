@@ -4,7 +4,7 @@ var {{ this.get_name() }} = (function () {
     // Popup text is set with textContent, so a cell holding markup shows as text.
     var data = {{ this.data }};
     var map = {{ this._parent.get_name() }};
-    var layer = {% if this.cluster %}L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 60}){% else %}L.featureGroup(){% endif %};
+    var layer = {% if this.cluster %}L.markerClusterGroup({chunkedLoading: true, chunkInterval: 200, chunkDelay: 1, showCoverageOnHover: false, maxClusterRadius: 60}){% else %}L.featureGroup(){% endif %};
     var n = data.lat.length, markers = new Array(n);
     for (var i = 0; i < n; i++) {
         markers[i] = L.circleMarker([data.lat[i], data.lon[i]], {
@@ -13,7 +13,10 @@ var {{ this.get_name() }} = (function () {
             className: "geomap-point", geomapIndex: i
         });
     }
-    {% if this.cluster %}layer.addLayers(markers);{% else %}for (var j = 0; j < n; j++) { layer.addLayer(markers[j]); }{% endif %}
+    // on the map before the markers go in: markercluster checks each marker against its
+    // pending list when it is off the map, which is quadratic in the number of markers
+    {% if this.cluster %}layer.addTo(map);
+    layer.addLayers(markers, true);{% else %}for (var j = 0; j < n; j++) { layer.addLayer(markers[j]); }{% endif %}
     function cell(f, i) { return f.u ? f.u[f.i[i]] : f.v[i]; }
     function content(i) {
         var box = document.createElement("div");
