@@ -216,3 +216,18 @@ def test_endpoints_say_where_addresses_go():
     assert get_geocoder("gsi").endpoints() == {"gsi": "https://msearch.gsi.go.jp/address-search/AddressSearch"}
     chain = get_geocoder("offline+gsi", url="http://127.0.0.1:9/x")
     assert chain.endpoints() == {"gsi": "http://127.0.0.1:9/x"}
+
+
+def test_render_of_a_sample_opens_no_socket(no_network, tmp_path):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from geomap.cli import main
+
+    sample = Path(__file__).parents[1] / "sample_data" / "koto_facilities.csv"
+    html = tmp_path / "koto.html"
+    result = CliRunner().invoke(main, ["render", str(sample), "-o", str(html), "--png"])
+    assert result.exit_code == 0, result.output
+    assert html.exists() and html.with_suffix(".png").exists()
+    assert no_network == []

@@ -563,3 +563,127 @@ def test_cache_command_info_and_clear(gsi_server, make_gsi, cache_home, tmp_path
     assert cleared.exit_code == 0 and "3" in cleared.output
     assert not cache_path().exists()
     assert cache_info(elsewhere)["count"] == 1  # only the cache that was named
+
+
+# -- the command line -------------------------------------------------------------------
+
+UNKNOWN_TOWN = "東京都江東区ありえない町1-2"
+
+
+@pytest.fixture
+def address_csv(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("名称,住所\nA,東京都江東区東陽4-11-28\nB,東京都江東区ありえない町1-2\nC,東京都千代田区\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def events(gsi_server, monkeypatch):
+    """One timeline of what the CLI printed and what the server was asked."""
+    import click
+
+    fake, _ = gsi_server
+    timeline: list[tuple[str, str]] = []
+    echo = click.echo
+
+    def recording_echo(message=None, *args, **kwargs):
+        timeline.append(("echo", str(message)))
+        return echo(message, *args, **kwargs)
+
+    monkeypatch.setattr(click, "echo", recording_echo)
+    answer = fake.next_answer
+
+    def recording_answer(q):
+        timeline.append(("request", q))
+        return answer(q)
+
+    monkeypatch.setattr(fake, "next_answer", recording_answer)
+    return timeline
+
+
+@pytest.fixture
+def limiter_waits(monkeypatch):
+    """The CLI builds its own geocoder: count the rate limiter's waits instead of sleeping them."""
+    waits = []
+    monkeypatch.setattr(RateLimiter, "wait", lambda self: waits.append(self.min_interval) or 0.0)
+    return waits
+
+
+def _cli(args):
+    from click.testing import CliRunner
+
+    from geomap.cli import main
+
+    return CliRunner().invoke(main, args)
+
+
+def test_cli_says_how_many_go_where_before_sending(gsi_server, events, address_csv, tmp_path, limiter_waits):
+    from geomap.cli import SERVICE_NAMES
+    from geomap.messages import message
+
+    fake, url = gsi_server
+    fake.answer(UNKNOWN_TOWN, ("json", [feature(TOYO, *TOYO_POINT)]))
+    out = tmp_path / "out.csv"
+    result = _cli(["geocode", str(address_csv), "--geocoder", "gsi", "--gsi-url", url, "--lang", "en", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    notice = message("sending", "en", count="3", service=SERVICE_NAMES["gsi"]["en"])
+    printed = [text for kind, text in events if kind == "echo"]
+    assert printed.count(notice) == 1
+    first_request = next(i for i, (kind, _) in enumerate(events) if kind == "request")
+    assert events.index(("echo", notice)) < first_request
+    assert len(fake.queries) == 3
+    import pandas as pd
+
+    table = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    assert table["source"].tolist() == ["gsi", "gsi", "gsi"]
+    assert table.loc[1, "level"] == 3 and table.loc[1, "town"] == "東陽四丁目"
+
+
+def test_cli_combined_sends_only_what_the_index_cannot_place(gsi_server, events, address_csv, tmp_path, limiter_waits):
+    from geomap.cli import SERVICE_NAMES
+    from geomap.messages import message
+
+    fake, url = gsi_server
+    fake.answer(UNKNOWN_TOWN, ("json", [feature(TOYO, *TOYO_POINT)]))
+    out = tmp_path / "out.csv"
+    args = ["geocode", str(address_csv), "--geocoder", "offline+gsi", "--gsi-url", url, "--lang", "en", "-o", str(out)]
+    assert _cli(args).exit_code == 0
+    assert sorted(fake.queries) == sorted([UNKNOWN_TOWN, "東京都千代田区"])
+    notice = message("sending_rest", "en", count="2", service=SERVICE_NAMES["gsi"]["en"])
+    assert events.index(("echo", notice)) < next(i for i, (kind, _) in enumerate(events) if kind == "request")
+    import pandas as pd
+
+    table = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    assert table["source"].tolist() == ["offline", "gsi", "offline"]
+    assert table["level"].tolist() == [3, 3, 2]
+
+
+def test_cli_cache_and_no_cache(gsi_server, address_csv, tmp_path, cache_home, limiter_waits):
+    fake, url = gsi_server
+    out = str(tmp_path / "out.csv")
+    base = ["geocode", str(address_csv), "--geocoder", "gsi", "--gsi-url", url, "-o", out]
+    assert _cli(base).exit_code == 0
+    assert len(fake.queries) == 3
+    assert _cli(base).exit_code == 0
+    assert len(fake.queries) == 3  # all from the cache
+    assert _cli(base + ["--no-cache"]).exit_code == 0
+    assert len(fake.queries) == 6
+    assert cache_info()["count"] == 3
+    assert limiter_waits == [1.0] * 6  # every request went through the default 1/s limit
+
+
+def test_cli_render_with_gsi(gsi_server, address_csv, tmp_path, limiter_waits):
+    fake, url = gsi_server
+    fake.answer(UNKNOWN_TOWN, ("json", [feature(TOYO, *TOYO_POINT)]))
+    html = tmp_path / "map.html"
+    result = _cli(["render", str(address_csv), "--geocoder", "offline+gsi", "--gsi-url", url, "-o", str(html)])
+    assert result.exit_code == 0, result.output
+    assert html.exists()
+    assert sorted(fake.queries) == sorted([UNKNOWN_TOWN, "東京都千代田区"])
+
+
+def test_cli_unknown_geocoder_is_a_usage_error(address_csv, gsi_server):
+    fake, url = gsi_server
+    result = _cli(["geocode", str(address_csv), "--geocoder", "offline+google", "--gsi-url", url])
+    assert result.exit_code == 2
+    assert fake.queries == []
