@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from ..errors import GeocoderParseError, GeocoderRateLimited, GeocoderServiceError, UsageError
-from .base import ERROR_COLUMN, RESULT_COLUMNS, HTTPGeocoder, empty_result, register
+from .base import ERROR_COLUMN, HTTPGeocoder, empty_result, register
 from .cache import GeocodeCache, cache_key, cache_path
 
 log = logging.getLogger("geomap.geocoders")
