@@ -1,0 +1,51 @@
+"""Shared fixtures.
+
+Map and spatial tests build their input from the embedded town index: real town points,
+never made-up coordinates.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+XSS = '<img src=x onerror="window.__xss=1">'
+
+
+def town_rows(codes) -> pd.DataFrame:
+    """One row per town (大字・町丁目) with coordinates in the given municipalities.
+
+    Columns as the geocoder gives them (``lat, lon, level, pref, city, town, code``) plus
+    ``address``, ``name`` and ``category``.
+    """
+    from geomap.gazetteer import towns
+
+    t = towns()
+    t = t[t["code"].isin(list(codes)) & (t["koaza"] == "") & t["lat"].notna()].reset_index(drop=True)
+    frame = pd.DataFrame(
+        {
+            "lat": t["lat"].to_numpy(),
+            "lon": t["lon"].to_numpy(),
+            "level": 3,
+            "pref": t["pref"].astype(str).to_numpy(),
+            "city": t["city"].astype(str).to_numpy(),
+            "town": t["town"].astype(str).to_numpy(),
+            "code": t["code"].astype(str).to_numpy(),
+        }
+    )
+    frame["address"] = frame["pref"] + frame["city"] + frame["town"]
+    frame["name"] = [f"施設{i + 1}" for i in range(len(frame))]
+    frame["category"] = [("学校", "病院", "公園")[i % 3] for i in range(len(frame))]
+    return frame
+
+
+@pytest.fixture(scope="session")
+def koto_rows() -> pd.DataFrame:
+    """The towns of 江東区 (13108): one municipality."""
+    return town_rows(["13108"])
+
+
+@pytest.fixture(scope="session")
+def wards_rows() -> pd.DataFrame:
+    """The towns of 江東区, 中央区 and 墨田区: several municipalities."""
+    return town_rows(["13108", "13102", "13107"])

@@ -1,0 +1,190 @@
+"""Points, joins to municipal / town / user areas, and aggregation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geomap import spatial
+from geomap.boundaries import municipalities, prefectures, read_boundaries
+from geomap.errors import InputError, UsageError
+
+
+def test_to_points_keeps_rows_with_coordinates_only(koto_rows):
+    df = koto_rows.head(6).copy()
+    df.loc[1, "lat"] = np.nan
+    df["lat"] = df["lat"].astype(object)
+    df.loc[2, "lat"] = "not a number"
+    df.loc[3, "lon"] = 200.0
+    pts = spatial.to_points(df)
+    assert list(pts.index) == [0, 4, 5]
+    assert pts.crs.to_epsg() == 4326
+    # x is longitude, y is latitude
+    assert pts.geometry.x.tolist() == pytest.approx(df.loc[[0, 4, 5], "lon"].astype(float).tolist())
+    assert pts.geometry.y.tolist() == pytest.approx(df.loc[[0, 4, 5], "lat"].astype(float).tolist())
+    assert list(spatial.unplaced_rows(df).index) == [1, 2, 3]
+    assert "address" in pts.columns
+
+
+def test_to_points_names_missing_columns():
+    with pytest.raises(InputError) as err:
+        spatial.to_points(pd.DataFrame({"緯度": [35.0], "経度": [139.0]}))
+    assert err.value.key == "missing_columns"
+    assert "lat" in err.value.params["columns"] and "緯度" in err.value.params["available"]
+
+
+def test_spatial_join_finds_the_ward_of_its_own_towns(wards_rows):
+    pts = spatial.to_points(wards_rows.drop(columns="code"))
+    got = spatial.assign_municipality(pts)
+    assert got.notna().all()
+    agree = (got.to_numpy() == wards_rows["code"].to_numpy()).mean()
+    # town points near a ward border may fall just across it in the simplified polygons
+    assert agree > 0.97
+
+
+def test_known_code_wins_over_geometry(koto_rows):
+    df = koto_rows.head(3).copy()
+    df["code"] = ["13102", "bad", None]  # the geocoder says 中央区 for the first row
+    got = spatial.assign_municipality(spatial.to_points(df))
+    assert got.tolist() == ["13102", "13108", "13108"]
+
+
+def test_point_just_off_the_coast_goes_to_nearest_area():
+    munis = municipalities()
+    koto = munis.set_index("code").loc["13108", "geometry"]
+    # from the southernmost vertex of 江東区, go about 300 m further south, over the bay
+    coords = shapely.get_coordinates(koto)
+    x, y = coords[coords[:, 1].argmin()]
+    off = shapely.Point(x, y - 0.003)
+    assert not munis.geometry.contains(off).any()
+    near = spatial.to_points(pd.DataFrame({"lat": [off.y], "lon": [off.x]}))
+    assert spatial.assign_municipality(near).iloc[0] is not None
+    far = spatial.to_points(pd.DataFrame({"lat": [20.0], "lon": [150.0]}))
+    assert spatial.assign_municipality(far).tolist() == [None]
+
+
+def test_count_by_municipality_matches_groupby(wards_rows):
+    pts = spatial.to_points(wards_rows)
+    areas = spatial.aggregate(pts)
+    assert list(areas.columns) == spatial.AREA_COLUMNS
+    assert areas.crs.to_epsg() == 4326
+    counts = areas.set_index("key")["count"]
+    expected = wards_rows.groupby("code").size()
+    for code, n in expected.items():
+        assert counts[code] == n
+    assert counts.sum() == len(wards_rows)
+    # neighbouring wards are there for context, with zero
+    assert (areas["count"] == 0).any()
+    assert (areas.loc[areas["count"] == 0, "value"] == 0).all()
+    assert areas.set_index("key").loc["13108", "name"] == "東京都江東区"
+    assert areas.attrs["unassigned"] == 0
+
+
+def test_sum_and_mean_of_a_value_column(wards_rows):
+    df = wards_rows.copy()
+    df["人数"] = np.arange(len(df)) % 7
+    df.loc[0, "人数"] = np.nan
+    df["人数"] = df["人数"].astype(object)
+    df.loc[1, "人数"] = "1,000"  # thousands separators are read
+    pts = spatial.to_points(df)
+    numbers = pd.to_numeric(df["人数"].astype(str).str.replace(",", ""), errors="coerce")
+    s = spatial.aggregate(pts, value="人数", agg="sum").set_index("key")
+    m = spatial.aggregate(pts, value="人数", agg="mean").set_index("key")
+    for code, grp in numbers.groupby(df["code"]):
+        assert s.loc[code, "value"] == pytest.approx(grp.sum())
+        assert m.loc[code, "value"] == pytest.approx(grp.mean())
+    # areas with no rows have no value for a sum or mean: no data, not zero
+    assert s.loc[s["count"] == 0, "value"].isna().all()
+
+
+def test_value_errors(koto_rows):
+    pts = spatial.to_points(koto_rows)
+    with pytest.raises(UsageError) as err:
+        spatial.aggregate(pts, agg="sum")
+    assert err.value.key == "value_required"
+    with pytest.raises(InputError) as err:
+        spatial.aggregate(pts, value="address", agg="mean")
+    assert err.value.key == "value_not_numeric" and err.value.params["column"] == "address"
+    with pytest.raises(InputError) as err:
+        spatial.aggregate(pts, value="nope", agg="sum")
+    assert err.value.key == "missing_columns"
+    with pytest.raises(UsageError) as err:
+        spatial.aggregate(pts, by="ward")
+    assert err.value.key == "bad_choice" and err.value.params["option"] == "by"
+
+
+def test_town_areas_are_voronoi_cells_clipped_to_the_ward():
+    cells = spatial.town_areas(["13108"])
+    koto = municipalities().set_index("code").loc["13108", "geometry"]
+    assert cells["code"].eq("13108").all()
+    assert set(cells.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
+    # the cells tile the ward: same area, no overlap beyond rounding
+    assert shapely.area(cells.geometry.to_numpy()).sum() == pytest.approx(koto.area, rel=1e-6)
+    assert shapely.union_all(cells.geometry.to_numpy()).area == pytest.approx(koto.area, rel=1e-6)
+    assert cells["name"].str.startswith("東京都江東区").all()
+
+
+def test_count_by_town_puts_each_town_point_in_its_own_cell(koto_rows):
+    pts = spatial.to_points(koto_rows)
+    areas = spatial.aggregate(pts, by="town")
+    assert areas.attrs["approximate"] is True
+    counts = areas.set_index("key")["count"]
+    keys = koto_rows["code"] + ":" + koto_rows["town"]
+    for key, n in keys.value_counts().items():
+        assert counts[key] == n
+    assert counts.sum() == len(koto_rows)
+
+
+def test_user_boundaries_from_a_shift_jis_shapefile(tmp_path, wards_rows):
+    munis = municipalities()
+    tokyo = munis[munis["code"].str.startswith("131")][["code", "city", "geometry"]]
+    tokyo = tokyo.rename(columns={"code": "KEY_CODE", "city": "S_NAME"}).to_crs("EPSG:6677")
+    path = tmp_path / "h27ka13.shp"
+    tokyo.to_file(path, encoding="cp932", engine="pyogrio")
+    path.with_suffix(".cpg").unlink(missing_ok=True)  # e-Stat ships none
+    raw = (tmp_path / "h27ka13.dbf").read_bytes()
+    assert "江東区".encode("cp932") in raw  # really Shift_JIS on disk
+
+    read = read_boundaries(path)
+    assert read.crs.to_epsg() == 4326
+    assert "江東区" in set(read["S_NAME"])
+
+    pts = spatial.to_points(wards_rows)
+    areas = spatial.aggregate(pts, boundaries=read, key="KEY_CODE", name="S_NAME").set_index("key")
+    expected = wards_rows.groupby("code").size()
+    for code, n in expected.items():
+        # same polygons as the embedded ones, so the same counts within a border town or two
+        assert abs(areas.loc[code, "count"] - n) <= 2
+    assert areas.loc["13108", "name"] == "江東区"
+
+
+def test_user_boundary_errors(tmp_path, koto_rows):
+    pts = spatial.to_points(koto_rows)
+    prefs = prefectures()
+    with pytest.raises(UsageError) as err:
+        spatial.aggregate(pts, boundaries=prefs)
+    assert err.value.key == "boundary_key_required" and "pref" in err.value.params["available"]
+    with pytest.raises(InputError) as err:
+        read_boundaries(tmp_path / "nothing.geojson")
+    assert err.value.key == "boundary_not_found"
+    points_file = tmp_path / "points.geojson"
+    pts[["name", "geometry"]].to_file(points_file, driver="GeoJSON")
+    with pytest.raises(InputError) as err:
+        read_boundaries(points_file)
+    assert err.value.key == "boundary_not_polygons" and "Point" in err.value.params["types"]
+    broken = tmp_path / "broken.gpkg"
+    broken.write_text("not a geopackage")
+    with pytest.raises(InputError) as err:
+        read_boundaries(broken)
+    assert err.value.key == "boundary_unreadable"
+
+
+def test_geojson_boundaries_round_trip(tmp_path, koto_rows):
+    munis = municipalities()
+    path = tmp_path / "wards.geojson"
+    munis[munis["code"].str.startswith("131")][["code", "name", "geometry"]].to_file(path, driver="GeoJSON")
+    read = read_boundaries(path)
+    areas = spatial.aggregate(spatial.to_points(koto_rows), boundaries=read, key="code")
+    assert areas.set_index("key").loc["13108", "count"] >= len(koto_rows) - 2
