@@ -155,6 +155,9 @@ class Matcher:
             by_number = towns.chome.get(k)
             if by_number is not None:
                 m = _CHOME_NUMBER.match(text, end)
+                if m is None and text.startswith("町", end):
+                    # 能ヶ谷町7-24 for 能ヶ谷七丁目: the 町 dropped from the name is still written.
+                    m = _CHOME_NUMBER.match(text, end + 1)
                 if m and int(m.group(1)) in by_number:
                     return self._hits(by_number[int(m.group(1))], text, m.end())
             found = towns.exact.get(k)
@@ -398,11 +401,18 @@ def geocode_strings(
             slot = cache[value] = len(unique_rows)
             unique_rows.append(_row(norm, matcher.match(norm, context.pref, context.codes), lang))
         positions.append(slot)
+    del cache
     unique_rows.append(empty)
-    table = pd.DataFrame(unique_rows, columns=RESULT_COLUMNS[:-1])
-    out = table.iloc[positions].reset_index(drop=True)
-    out["level"] = out["level"].astype("int8")
-    out["source"] = SOURCE
+    names = RESULT_COLUMNS[:-1]
+    columns = dict(zip(names, (list(c) for c in zip(*unique_rows))))
+    del unique_rows
+    table = pd.DataFrame(columns, columns=names)
+    del columns
+    if len(table) - 1 == len(positions) and positions == list(range(len(positions))):
+        out = table.iloc[:-1]  # every address distinct and present: no reordering needed
+    else:
+        out = table.iloc[positions].reset_index(drop=True)
+    out = out.assign(level=out["level"].astype("int8"), source=SOURCE)
     return out
 
 
