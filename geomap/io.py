@@ -205,7 +205,7 @@ def require_columns(df: pd.DataFrame, found: Columns) -> Columns:
         raise InputError(
             f"no address or latitude/longitude column; columns are {columns!r}",
             key="no_address_column",
-            columns="、".join(columns) or "-",
+            columns=columns or ["-"],
             example=columns[0] if columns else "住所",
         )
     return found
@@ -223,7 +223,7 @@ def check_column(df: pd.DataFrame, column: str, option: str) -> str:
         key="column_not_found",
         option=option,
         column=str(column),
-        columns="、".join(map(str, df.columns)),
+        columns=[str(c) for c in df.columns],
     )
 
 
@@ -446,7 +446,7 @@ def _read_xlsx(data: bytes, shown: str, sheet) -> pd.DataFrame:
             ws = wb[names[int(sheet) - 1]]
         else:
             raise UsageError(f"no sheet {sheet!r}; sheets are {names!r}", key="sheet_not_found",
-                             sheet=str(sheet), sheets="、".join(names))
+                             sheet=str(sheet), sheets=list(names))
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     finally:
         wb.close()

@@ -336,8 +336,8 @@ class _Keep(dict):
 def message(key: str, lang: str = "ja", **params) -> str:
     """The text of ``key`` in ``lang`` (``"ja"`` or ``"en"``), with ``params`` filled in.
 
-    An unknown language falls back to Japanese; an unknown key gives the key and its
-    parameters, so a message is never lost; a missing parameter stays as ``{name}``.
+    A list parameter is joined with 「、」 (Japanese) or ", " (English). An unknown
+    language falls back to Japanese; an unknown key gives the key and its parameters, so a message is never lost; a missing parameter stays as ``{name}``.
 
     Examples
     --------
@@ -349,6 +349,8 @@ def message(key: str, lang: str = "ja", **params) -> str:
         detail = ", ".join(f"{k}={v}" for k, v in params.items())
         return f"{key}: {detail}" if detail else key
     text = texts.get(lang) or texts["ja"]
+    sep = ", " if lang == "en" else "、"
+    params = {k: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in params.items()}
     return string.Formatter().vformat(text, (), _Keep(params))
 
 

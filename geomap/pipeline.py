@@ -28,6 +28,7 @@ from .io import (
     join_address,
     read_table,
     require_columns,
+    same_file,
     write_table,
 )
 from .messages import message
@@ -427,6 +428,8 @@ def _html_path(input: Path, output) -> Path:
     if output is None:
         return input.with_suffix(".html")
     out = Path(output)
+    if same_file(out, input):
+        raise UsageError(f"output {str(out)!r} is the input file", key="same_as_input", path=str(out))
     if out.suffix.lower() in (".html", ".htm"):
         return out
     if out.suffix == "":

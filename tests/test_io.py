@@ -251,7 +251,7 @@ def test_no_usable_column_lists_the_columns():
     with pytest.raises(InputError) as err:
         require_columns(df, find_columns(df))
     assert err.value.key == "no_address_column"
-    assert err.value.params["columns"] == "名前、電話、メモ"
+    assert err.value.params["columns"] == ["名前", "電話", "メモ"]
 
 
 def test_address_column_option():

@@ -1,0 +1,247 @@
+"""``geomap render`` and ``geomap geocode`` as a municipal user meets them: files in, map or
+table out, and one line in Japanese (or English) when something is wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geomap.cli import main
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
+TEXT = "名称,種別,住所,定員\n（架空）東陽さくら保育園,保育園,東京都江東区東陽4-11-28,60\n（架空）木場図書館,図書館,江東区木場１－５－２,30\n"
+
+
+def digest(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def put(tmp_path, name, data) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def xlsx(rows) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+INPUTS = {
+    "utf-8 csv": ("list.csv", TEXT.encode("utf-8")),
+    "utf-8 bom csv": ("list.csv", TEXT.encode("utf-8-sig")),
+    "cp932 csv": ("list.csv", TEXT.replace("\n", "\r\n").replace("－", "ー").encode("cp932")),
+    "euc-jp csv": ("list.csv", TEXT.replace("－", "ー").encode("euc_jp")),
+    "tsv": ("list.tsv", TEXT.replace(",", "\t").encode("utf-8")),
+    "text": ("list.txt", "東京都江東区東陽4-11-28\n江東区木場1-5-2\n".encode("utf-8")),
+    "xlsx": ("list.xlsx", xlsx([r.split(",") for r in TEXT.splitlines()])),
+    "lat/lon": ("list.csv", "名称,緯度,経度\nA,35.6719,139.8178\nB,35.6734,139.8069\n".encode("utf-8")),
+    "split columns": ("list.csv", "都道府県,市区町村,町域,番地\n東京都,江東区,東陽四丁目,11-28\n東京都,江東区,木場,1-5-2\n".encode("utf-8")),
+}
+
+
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_render_every_input_kind(tmp_path, kind):
+    name, data = INPUTS[kind]
+    src = put(tmp_path, name, data)
+    result = run("render", src, "--tiles", "none")
+    assert result.exit_code == 0, result.output
+    html = src.with_suffix(".html")
+    assert html.exists() and html.stat().st_size > 1000
+    assert digest(src) == hashlib.sha256(data).hexdigest()  # the input is untouched
+    assert "読み込み: 2 行" in result.stderr
+    assert "地図に置いた行: 2 / 2" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["utf-8 csv", "xlsx", "lat/lon"])
+def test_geocode_every_input_kind(tmp_path, kind):
+    name, data = INPUTS[kind]
+    src = put(tmp_path, name, data)
+    out = tmp_path / "out.csv"
+    result = run("geocode", src, "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(table) == 2 and {"lat", "lon", "level", "town"} <= set(table.columns)
+    assert f"結果: {out}" in result.stderr
+
+
+def test_render_sample_with_all_options(tmp_path):
+    src = tmp_path / "k.csv"
+    shutil.copy(SAMPLES / "koto_facilities.csv", src)
+    result = run("render", src, "-o", tmp_path / "map.html", "--by", "town", "--value", "定員", "--agg", "sum",
+                 "--category", "種別", "--name", "名称", "--title", "施設の定員", "--tiles", "gsi-pale",
+                 "--min-count", "2", "--png", "--pdf", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    for suffix in (".html", ".png", ".pdf"):
+        assert (tmp_path / f"map{suffix}").exists()
+    assert "施設の定員" in (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "Read 120 rows" in result.stderr and "Every row was placed." in result.stderr
+    assert "Image: " in result.stderr
+
+
+def test_partial_success_exits_0_and_lists_the_rest(tmp_path):
+    src = put(tmp_path, "list.csv", TEXT + "（架空）X,公園,府中市,\n（架空）Y,公園,,\n")
+    result = run("render", src, "--tiles", "none")
+    assert result.exit_code == 0, result.output
+    assert "置けなかった行: 2 →" in result.stderr and "list_unmatched.csv" in result.stderr
+    unmatched = tmp_path / "list_unmatched.csv"
+    assert unmatched.read_bytes().startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(unmatched, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert table["理由"].tolist() == ["候補が複数（府中市（東京都）・府中市（広島県））", "住所が空"]
+    en = run("render", src, "--tiles", "none", "--lang", "en", "-o", tmp_path / "en.html")
+    assert en.exit_code == 0
+    table = pd.read_csv(tmp_path / "list_unmatched.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert table["reason"].tolist()[1] == "address is empty"
+    assert "Not placed: 2 rows" in en.stderr
+
+
+def test_quiet_prints_nothing(tmp_path):
+    src = put(tmp_path, "list.csv", TEXT)
+    result = run("render", src, "-q", "--tiles", "none")
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout == ""
+
+
+def test_geocode_formats_by_extension(tmp_path):
+    gpd = pytest.importorskip("geopandas")
+    src = put(tmp_path, "list.csv", TEXT)
+    for suffix in (".geojson", ".gpkg"):
+        result = run("geocode", src, "-o", tmp_path / f"out{suffix}")
+        assert result.exit_code == 0, result.output
+        assert len(gpd.read_file(tmp_path / f"out{suffix}")) == 2
+    result = run("geocode", src)
+    assert result.exit_code == 0 and (tmp_path / "list_geocoded.csv").exists()
+    assert "町丁目・大字まで: 2 行" in result.stderr
+
+
+def test_pref_and_city_context(tmp_path):
+    src = put(tmp_path, "list.csv", "住所\n東陽4-11-28\n木場1-5-2\n")
+    assert run("render", src, "--tiles", "none").exit_code == 1
+    result = run("render", src, "--tiles", "none", "--pref", "東京都", "--city", "江東区")
+    assert result.exit_code == 0, result.output
+
+
+def test_address_column_option(tmp_path):
+    src = put(tmp_path, "list.csv", "名前,場所\nA,東京都江東区東陽4-11-28\n")
+    result = run("render", src, "--address-column", "場所", "--tiles", "none")
+    assert result.exit_code == 0, result.output
+
+
+def test_sheet_option(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["メモ"])
+    wb.active.append(["x"])
+    ws = wb.create_sheet("施設")
+    ws.append(["住所"])
+    ws.append(["東京都江東区東陽4-11-28"])
+    wb.save(tmp_path / "book.xlsx")
+    assert run("render", tmp_path / "book.xlsx", "--sheet", "施設", "--tiles", "none").exit_code == 0
+    assert run("render", tmp_path / "book.xlsx", "--sheet", "2", "--tiles", "none").exit_code == 0
+    result = run("render", tmp_path / "book.xlsx", "--sheet", "無い")
+    assert result.exit_code == 2 and "シート「無い」がありません" in result.stderr
+
+
+# -- bad input: one line, the right exit code, no traceback, both languages --------------
+
+ENCRYPTED = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(64)
+
+ERRORS = {
+    # case: (file name, content or None for no file, extra args, exit code, Japanese text, English text)
+    "missing file": ("nope.csv", None, [], 1, "が見つかりません", "does not exist"),
+    "empty file": ("a.csv", b"", [], 1, "は空です", "is empty"),
+    "header only": ("a.csv", "名称,住所\n".encode(), [], 1, "見出し行しかありません", "no data rows"),
+    "no address column": ("a.csv", "名前,電話\nA,03\n".encode(), [], 1, "ある列: 名前、電話。住所の列名を --address-column",
+                          "Columns: 名前, 電話. Name the address column with --address-column"),
+    "undecodable": ("a.csv", "住所\n".encode() + b"\x80\xff\x80\xfe\n", [], 1, "文字コードを判別できません", "Cannot tell the character encoding"),
+    "binary": ("a.csv", b"\x89PNG\r\n\x1a\n" + bytes(64), [], 1, "表のファイルではありません", "is not a table"),
+    "not an xlsx": ("a.xlsx", TEXT.encode(), [], 1, "Excel (.xlsx) ファイルとして読めません", "cannot be read as an Excel"),
+    "password-protected": ("a.xlsx", ENCRYPTED, [], 1, "パスワードで保護されています", "password-protected"),
+    "value not numeric": ("a.csv", TEXT.replace(",60", ",六十").encode(), ["--value", "定員", "--agg", "sum"], 1,
+                          "数値でない値が 1 件", "values that are not numbers"),
+    "unknown --by": ("a.csv", TEXT.encode(), ["--by", "ward"], 2, "--by に「ward」は指定できません", "--by cannot be 'ward'"),
+    "unknown --agg": ("a.csv", TEXT.encode(), ["--agg", "max", "--value", "定員"], 2, "--agg に「max」", "--agg cannot be 'max'"),
+    "unknown --tiles": ("a.csv", TEXT.encode(), ["--tiles", "google"], 2, "--tiles に「google」", "--tiles cannot be 'google'"),
+    "unknown column": ("a.csv", TEXT.encode(), ["--category", "色"], 2, "--category に指定された列「色」がありません", "given to --category does not exist"),
+    "bad --min-count": ("a.csv", TEXT.encode(), ["--min-count", "x"], 2, "コマンドの指定に誤りがあります", "'x' is not a valid integer"),
+    "unknown option": ("a.csv", TEXT.encode(), ["--colour", "red"], 2, "コマンドの指定に誤りがあります", "No such option"),
+    "output folder missing": ("a.csv", TEXT.encode(), ["-o", "no/such/dir/map.html"], 1, "フォルダー「no/such/dir」がありません",
+                              "The output folder 'no/such/dir' does not exist"),
+    "output is the input": ("a.csv", TEXT.encode(), ["-o", "a.csv"], 2, "入力は上書きしません", "never overwrites its input"),
+    "nothing placed": ("a.csv", "住所\nほげ\n".encode(), [], 1, "地図は作りませんでした", "no map was made"),
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("case", list(ERRORS))
+def test_bad_input_gives_one_line(tmp_path, monkeypatch, case, lang):
+    name, data, extra, code, ja, en = ERRORS[case]
+    monkeypatch.chdir(tmp_path)
+    if data is not None:
+        put(tmp_path, name, data)
+    before = {p.name: digest(p) for p in tmp_path.iterdir()}
+    args = ["render", name, *extra] + (["--lang", "en"] if lang == "en" else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("エラー: " if lang == "ja" else "Error: ")
+    assert (ja if lang == "ja" else en) in lines[0]
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    # The input is untouched and, except the reasons file, nothing new appears.
+    after = {p.name: digest(p) for p in tmp_path.iterdir()}
+    assert {k: after[k] for k in before} == before
+    assert set(after) - set(before) <= {"a_unmatched.csv"}
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run("render", tmp_path / "nope.csv", "--debug")
+    assert result.exit_code != 0
+    from geomap.errors import InputError
+
+    assert isinstance(result.exception, InputError) and result.exception.key == "file_not_found"
+
+
+def test_geocode_errors_share_the_handler(tmp_path):
+    src = put(tmp_path, "a.csv", TEXT)
+    result = run("geocode", src, "-o", tmp_path / "out.doc", "--lang", "en")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Output") and "Traceback" not in result.output
+    result = run("geocode", src, "--geocoder", "nosuch")
+    assert result.exit_code == 2 and "ジオコーダー「nosuch」はありません" in result.stderr
+    result = run("geocode", src, "--gsi-url", "http://example.invalid/")  # offline has no url option
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_info_still_works():
+    result = run("info", "--json")
+    assert result.exit_code == 0 and '"prefectures": 47' in result.stdout
+
+
+def test_top_level_script_runs_the_same_app(tmp_path):
+    import subprocess
+    import sys
+
+    src = put(tmp_path, "a.csv", TEXT)
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(root / "cli.py"), "geocode", str(src), "-q"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "a_geocoded.csv").exists()
