@@ -1,6 +1,22 @@
 """geomap: Japanese address lists to maps, offline.
 
-The public API is re-exported here; implementation lives in private modules.
+The public API, for notebooks and scripts (the ``geomap`` command calls the same functions):
+
+- :func:`read_table` — read a CSV / TSV / text / Excel list (encoding detected)
+- :func:`geocode` — addresses to points with the embedded index (no network)
+- :func:`geocode_frame` — add the geocoding columns to a DataFrame, given the address column
+- :func:`geocode_table` — the same, finding the address (or lat/lon) columns by their headers
+- :func:`to_points`, :func:`aggregate` — GeoDataFrames of points and of areas with a measure
+- :func:`make_map` — a self-contained :class:`folium.Map` (shown inline in Jupyter)
+- :func:`save_html`, :func:`save_image` — write the map as HTML, or as PNG/PDF for memos
+- :func:`render` — read a file and write its map, as ``geomap render`` does
+- :func:`attribution`, :func:`sources`, :func:`info` — where the embedded data comes from
+
+Examples
+--------
+>>> import geomap
+>>> geomap.geocode(["東京都江東区東陽４－１１－２８"])[["level", "city", "town"]].iloc[0].tolist()
+[3, '江東区', '東陽四丁目']
 """
 
 import logging
@@ -13,4 +29,48 @@ from .sources import attribution, info, sources  # noqa: E402
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__all__ = ["GeomapError", "attribution", "geocode", "geocode_frame", "info", "sources", "__version__"]
+# Maps and file handling pull in folium, matplotlib and geopandas: imported on first use,
+# so ``import geomap`` stays quick for geocoding alone.
+_LAZY = {
+    "read_table": "io",
+    "make_map": "maps",
+    "save_html": "maps",
+    "save_image": "maps",
+    "geocode_table": "pipeline",
+    "render": "pipeline",
+    "aggregate": "spatial",
+    "to_points": "spatial",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geomap' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+__all__ = [
+    "GeomapError",
+    "__version__",
+    "aggregate",
+    "attribution",
+    "geocode",
+    "geocode_frame",
+    "geocode_table",
+    "info",
+    "make_map",
+    "read_table",
+    "render",
+    "save_html",
+    "save_image",
+    "sources",
+    "to_points",
+]
