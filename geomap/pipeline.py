@@ -269,7 +269,9 @@ def unplaced_reasons(frame: pd.DataFrame, found: Columns, lang: str = "ja", min_
             reason = message("reason_no_match", lang)
         error = row.get(ERROR_COLUMN, "") if ERROR_COLUMN in frame.columns else ""
         if isinstance(error, str) and error:
-            reason += "；" + message("reason_service_error", lang, detail=message(error, lang, service="").strip())
+            failed = message("reason_service_error", lang, detail=message(error, lang, service=row["source"] or "online"))
+            # A row the service never answered was not "not found": say only what happened.
+            reason = failed if row["level"] == 0 else reason + "；" + failed
         reasons[i] = reason
     return pd.Series(reasons, dtype=object).reindex(frame.index[mask])
 
