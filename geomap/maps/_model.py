@@ -328,10 +328,10 @@ def _categories(placed, category, text):
     return index, items
 
 
-def _fmt(v: float, integer: bool) -> str:
+def _fmt(v: float, integer: bool, scale: float | None = None) -> str:
     if integer:
         return f"{int(round(v)):,}"
-    a = abs(v)
+    a = abs(v) if scale is None else scale
     digits = 0 if a >= 100 else 1 if a >= 10 else 2
     return f"{v:,.{digits}f}"
 
@@ -387,12 +387,15 @@ def _classify(model, areas, *, agg, value, unit, classification, k, breaks):
 
     items = []
     lo = float(np.min(y)) if len(y) else 0.0
+    # one number format for the whole legend, from the largest bound
+    legend_integer = integer or (len(bins) > 0 and bool(np.all(np.isclose(bins, np.round(bins)))) and lo == round(lo))
+    scale = float(np.max(np.abs(bins))) if len(bins) else 0.0
     for i, hi in enumerate(bins):
         if i > 0:
             lo = bins[i - 1] + 1 if integer else bins[i - 1]
         if not (cls_index == i).any():
             continue
-        a, b = _fmt(lo, integer), _fmt(hi, integer)
+        a, b = _fmt(lo, legend_integer, scale), _fmt(hi, legend_integer, scale)
         items.append(LegendItem(palette[i], a if a == b else f"{a} – {b}"))
 
     color = np.array([palette[i] if i >= 0 else "" for i in cls_index], dtype=object)

@@ -193,10 +193,12 @@ def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None =
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=10,
         tiles=None,
-        max_zoom=MAX_ZOOM,
-        min_zoom=5,  # Japan fits; every zoom level costs clustering time
         control_scale=False,
     )
+    # folium passes max_zoom/min_zoom only to its default tile layer; the map needs them too,
+    # above all with no tiles (else Leaflet has no zoom limit). Japan fits in zoom 5, and
+    # every zoom level costs the cluster layer time.
+    m.options.update(max_zoom=MAX_ZOOM, min_zoom=5)
     # folium's defaults load jQuery, Bootstrap, Font Awesome … from CDNs; nothing we draw needs them
     m.default_js = []
     m.default_css = []
@@ -334,9 +336,10 @@ class Panel(MacroElement):
         super().__init__()
         self._name = "GeomapPanel"
         self._template = _template("control.js")
-        self.content = content
-        self.position = position
-        self.css_class = css_class
+        # JSON for the script, with <, > and & as \u escapes so the HTML cannot end it
+        self.content_js = safe_json(content)
+        self.position_js = safe_json(position)
+        self.css_class_js = safe_json(css_class)
 
 
 class Extras(MacroElement):
@@ -346,7 +349,7 @@ class Extras(MacroElement):
         super().__init__()
         self._name = "GeomapExtras"
         self._template = _template("extras.js")
-        self.attribution = attribution
+        self.attribution_js = safe_json(attribution)
         self.registry = registry
 
 

@@ -1,8 +1,8 @@
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+var {{ this.get_name() }} = L.control({position: {{ this.position_js }}});
 {{ this.get_name() }}.onAdd = function () {
-    var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
-    div.innerHTML = {{ this.content|tojson }};
+    var div = L.DomUtil.create("div", {{ this.css_class_js }});
+    div.innerHTML = {{ this.content_js }};
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
