@@ -15,8 +15,9 @@ The public API, for notebooks and scripts (the ``geomap`` command calls the same
 Examples
 --------
 >>> import geomap
->>> geomap.geocode(["東京都江東区東陽４－１１－２８"])[["level", "city", "town"]].iloc[0].tolist()
-[3, '江東区', '東陽四丁目']
+>>> r = geomap.geocode(["東京都江東区東陽４－１１－２８"])
+>>> r["level"].tolist(), r.loc[0, ["city", "town"]].tolist()
+([3], ['江東区', '東陽四丁目'])
 """
 
 import logging

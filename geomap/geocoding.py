@@ -45,8 +45,10 @@ def geocode(
     --------
     >>> import geomap
     >>> r = geomap.geocode(["東京都江東区東陽４－１１－２８"])
-    >>> r.loc[0, ["level", "city", "town", "rest"]].tolist()
-    [3, '江東区', '東陽四丁目', '11-28']
+    >>> r["level"].tolist()
+    [3]
+    >>> r.loc[0, ["city", "town", "rest"]].tolist()
+    ['江東区', '東陽四丁目', '１１－２８']
     """
     return geocode_strings(addresses, default_pref=default_pref, default_city=default_city, lang=lang)
 
@@ -63,6 +65,21 @@ def geocode_frame(
 
     Existing columns of the same name are replaced. The index of ``df`` is kept, so the
     function can run unchanged in ``dask.dataframe.map_partitions``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Any table.
+    column : str
+        The column of ``df`` holding the addresses (see :func:`geomap.geocode_table` to
+        find it, or split address columns, by their headers).
+    default_pref, default_city, lang
+        As for :func:`geocode`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``df``, then the columns :func:`geocode` returns.
 
     Examples
     --------

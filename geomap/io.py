@@ -287,6 +287,15 @@ def read_table(path, *, sheet=None, encoding: str | None = None) -> pd.DataFrame
         ``xls_old_format``.
     geomap.errors.UsageError
         ``sheet_not_found`` or ``unknown_encoding``.
+
+    Examples
+    --------
+    >>> import geomap
+    >>> table = geomap.read_table("sample_data/koto_facilities_sjis.csv")  # Shift_JIS, as Excel saves it
+    >>> table.columns.tolist(), len(table)
+    (['名称', '種別', '住所', '定員'], 120)
+    >>> geomap.read_table("sample_data/koto_facilities.xlsx", sheet=1).shape
+    (120, 4)
     """
     p = Path(path)
     shown = str(path)

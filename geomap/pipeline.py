@@ -96,7 +96,7 @@ def geocode_table(
     pandas.DataFrame
         The columns of ``df`` (an input column whose name clashes with a result column is
         renamed ``<name>_input``), then ``lat, lon, level, pref, city, town, code,
-        matched, rest, ambiguous, source`` (and ``error`` from online adapters). Rows with
+        matched, rest, ambiguous, note, source`` (and ``error`` from online adapters). Rows with
         valid coordinates in the table's own latitude/longitude columns keep them, are not
         geocoded, and get ``level`` :data:`INPUT_LEVEL` and ``source`` ``"input"``; rows
         whose coordinates are given but not valid get level 0 and source ``"input"``.
@@ -107,6 +107,18 @@ def geocode_table(
         ``no_address_column`` when there is neither an address nor lat/lon columns.
     geomap.errors.UsageError
         ``column_not_found`` for a wrong ``address_column``; geocoder errors.
+
+    Examples
+    --------
+    >>> import pandas as pd, geomap
+    >>> table = pd.DataFrame({"施設名": ["区役所"], "所在地": ["江東区東陽4-11-28"]})
+    >>> result = geomap.geocode_table(table)  # 所在地 is recognised as the address column
+    >>> result.columns.tolist()[:5]
+    ['施設名', '所在地', 'lat', 'lon', 'level']
+    >>> result["level"].tolist(), result["town"].tolist()
+    ([3], ['東陽四丁目'])
+    >>> geomap.geocode_table(pd.DataFrame({"住所": ["東陽4-11-28"]}), default_city="江東区")["town"].tolist()
+    ['東陽四丁目']
     """
     frame, _ = _geocode_table(
         df,
@@ -513,6 +525,8 @@ def render(
     Returns
     -------
     RenderResult
+        Counts (``rows``, ``levels``, ``placed``, ``unplaced``), the files written
+        (``output``, ``images``, ``unmatched``, all in ``outputs``) and the geocoded ``frame``.
 
     Notes
     -----
@@ -530,6 +544,15 @@ def render(
         Option problems.
     geomap.errors.OutputError
         An output cannot be written.
+
+    Examples
+    --------
+    >>> import geomap
+    >>> done = geomap.render("sample_data/tokyo_wards_facilities.csv", png=True)
+    >>> done.rows, done.placed, done.unplaced
+    (145, 145, 0)
+    >>> [p.name for p in done.outputs]
+    ['tokyo_wards_facilities.html', 'tokyo_wards_facilities.png']
     """
     from . import maps
 

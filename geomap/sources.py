@@ -24,12 +24,43 @@ def metadata() -> dict:
 
 
 def sources() -> list[dict]:
-    """The data sources, each with name, licence, URL and attribution in Japanese and English."""
+    """The data sources, each with name, licence, URL and attribution in Japanese and English.
+
+    Returns
+    -------
+    list of dict
+        One dict per embedded source with the keys ``id``, ``name_ja``, ``name_en``,
+        ``license``, ``license_url``, ``url``, ``attribution_ja``, ``attribution_en``,
+        ``content_ja`` and ``content_en`` (a copy: changing it changes nothing).
+
+    Examples
+    --------
+    >>> import geomap
+    >>> [s["license"] for s in geomap.sources()]
+    ['CC BY 4.0', 'CC BY 4.0']
+    """
     return [dict(s) for s in metadata()["sources"]]
 
 
 def attribution(lang: str = "ja") -> str:
-    """One line crediting every embedded source, as every map must show it."""
+    """One line crediting every embedded source, as every map must show it.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the line.
+
+    Returns
+    -------
+    str
+        The sources' attributions joined with `` / ``.
+
+    Examples
+    --------
+    >>> import geomap
+    >>> geomap.attribution("en").startswith("Geolonia Japanese Addresses (CC BY 4.0)")
+    True
+    """
     key = "attribution_en" if lang == "en" else "attribution_ja"
     return " / ".join(s[key] for s in metadata()["sources"])
 
@@ -49,7 +80,22 @@ def attribution_html(lang: str = "ja") -> str:
 
 
 def info() -> dict:
-    """Counts and sources, as ``geomap info --json`` prints them."""
+    """Counts and sources, as ``geomap info --json`` prints them.
+
+    Returns
+    -------
+    dict
+        ``towns`` (大字・町丁目 and 小字 in the address index), ``towns_without_coordinates``,
+        ``koaza`` (小字), ``municipalities`` (with boundaries), ``municipalities_in_town_index``,
+        ``prefectures`` and ``sources`` (as :func:`sources` returns them).
+
+    Examples
+    --------
+    >>> import geomap
+    >>> facts = geomap.info()
+    >>> facts["prefectures"], facts["towns"] > 100_000
+    (47, True)
+    """
     meta = metadata()
     counts = meta["counts"]
     return {

@@ -68,6 +68,15 @@ def save_image(
         ``bad_dpi`` (``value``); and those of ``make_map``.
     OutputError
         ``output_unwritable`` (``path``, ``reason``).
+
+    Examples
+    --------
+    >>> import geomap
+    >>> wards = geomap.geocode_table(geomap.read_table("sample_data/tokyo_wards_facilities.csv"))
+    >>> geomap.save_image(wards, "wards.png", by="municipality", title="区ごとの施設数").name
+    'wards.png'
+    >>> geomap.save_image(wards, "wards.pdf", by="municipality", orientation="portrait").suffix
+    '.pdf'
     """
     target = Path(path)
     fmt = FORMATS.get(target.suffix.lower())
