@@ -235,6 +235,7 @@ def aggregate(
     *,
     name: str | None = None,
     code: str = "code",
+    level: str = "level",
     extent: str = "data",
 ) -> gpd.GeoDataFrame:
     """Count points per area, or sum / average a value column per area.
@@ -261,6 +262,11 @@ def aggregate(
         Column of ``boundaries`` with the area names to show (default: the key).
     code : str
         Column of ``points`` holding a geocoder's municipality code, used when present.
+    level : str
+        Column of ``points`` with the geocoder's match level, used when present: rows
+        located only to their prefecture (level 1) are left out of municipality counts, and
+        rows located only to their municipality (level ≤ 2) out of town and user-area
+        counts, since their point is a representative point, not where they are.
     extent : {"data", "all"}
         ``"data"``: the areas that contain points plus the areas around them (those
         crossing the points' bounding box, within the same municipalities for towns);
@@ -270,7 +276,8 @@ def aggregate(
     -------
     geopandas.GeoDataFrame
         Columns ``key, name, count, value, geometry`` (see the module docstring), EPSG:4326.
-        ``attrs["unassigned"]`` is the number of points that fell in no area.
+        ``attrs["unassigned"]`` is the number of points that fell in no area;
+        ``attrs["coarse"]`` the number left out because their level is too coarse.
 
     Raises
     ------
@@ -299,7 +306,15 @@ def aggregate(
             [None] * len(points), index=points.index, dtype=object
         )
 
-    frame = pd.DataFrame({"key": assigned.to_numpy(dtype=object), "v": values})
+    # a row the geocoder placed only at its prefecture's (or municipality's) representative
+    # point says nothing about which municipality (or town) it is in: leave it out
+    coarse = np.zeros(len(points), dtype=bool)
+    if level in points.columns:
+        need = 2 if (boundaries is None and by == "municipality") else 3
+        coarse = (pd.to_numeric(points[level], errors="coerce") < need).to_numpy(dtype=bool)
+    keys = assigned.to_numpy(dtype=object).copy()
+    keys[coarse] = None
+    frame = pd.DataFrame({"key": keys, "v": values})
     grouped = frame.dropna(subset=["key"]).groupby("key")
     counts = grouped.size()
     if agg == "count":
@@ -317,7 +332,8 @@ def aggregate(
     if agg == "count":
         areas["value"] = areas["value"].fillna(0.0)
     areas = gpd.GeoDataFrame(areas[AREA_COLUMNS], geometry="geometry", crs=WGS84).reset_index(drop=True)
-    areas.attrs["unassigned"] = int(frame["key"].isna().sum())
+    areas.attrs["unassigned"] = int(frame["key"].isna().sum()) - int(coarse.sum())
+    areas.attrs["coarse"] = int(coarse.sum())
     areas.attrs["agg"] = agg
     areas.attrs["value"] = value
     areas.attrs["approximate"] = boundaries is None and by == "town"

@@ -104,9 +104,17 @@ def test_markers_popups_and_escaping(browser, tmp_path, koto_rows):
             return [r.left + p.x, r.top + p.y];
         }"""
     )
+    # the marker is drawn at its new place before it is clicked (a slow machine may lag)
+    page.wait_for_function(
+        """() => {
+            const m = window.__geomap.points.getLayers().find(l => l.options.geomapIndex === 0);
+            return m._path && m._path.isConnected && m._path.getAttribute('d') && m._path.getAttribute('d') !== 'M0 0';
+        }""",
+        timeout=15_000,
+    )
     page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=5_000)
+    popup.wait_for(timeout=15_000)
     text = popup.inner_text()
     assert f"{XSS} 0" in text and df.loc[df.index[0], "address"] in text
     assert page.locator(".leaflet-popup-content img").count() == 0
@@ -162,7 +170,7 @@ def test_choropleth_areas_and_tooltips(browser, tmp_path, wards_rows):
     page.mouse.move(x, y)
     page.mouse.move(x + 2, y + 1)
     tooltip = page.locator(".leaflet-tooltip")
-    tooltip.wait_for(timeout=5_000)
+    tooltip.wait_for(timeout=15_000)
     tip = tooltip.inner_text()
     n = int((wards_rows["code"] == "13108").sum())
     assert tip.strip() == f"{XSS} 13108: {n:,}件"

@@ -254,3 +254,10 @@ def test_save_html_is_atomic(tmp_path, koto_rows):
     with pytest.raises(OutputError) as err:
         save_html(m, tmp_path / "no such dir" / "map.html")
     assert err.value.key == "output_unwritable"
+
+
+def test_note_on_rows_too_coarse_to_count(wards_rows):
+    df = wards_rows.copy()
+    df.loc[df.index[:4], "level"] = 1
+    html = page(make_map(df, by="municipality"))
+    assert has(html, "位置が粗く（都道府県・市区町村まで）集計から除いた行: 4件")

@@ -188,3 +188,15 @@ def test_geojson_boundaries_round_trip(tmp_path, koto_rows):
     read = read_boundaries(path)
     areas = spatial.aggregate(spatial.to_points(koto_rows), boundaries=read, key="code")
     assert areas.set_index("key").loc["13108", "count"] >= len(koto_rows) - 2
+
+
+def test_rows_placed_only_coarsely_are_not_counted(wards_rows):
+    df = wards_rows.copy()
+    df.loc[df.index[:4], "level"] = 1  # prefecture only
+    df.loc[df.index[4:10], "level"] = 2  # municipality only
+    pts = spatial.to_points(df)
+    by_muni = spatial.aggregate(pts)
+    assert by_muni["count"].sum() == len(df) - 4 and by_muni.attrs["coarse"] == 4
+    by_town = spatial.aggregate(pts, by="town")
+    assert by_town["count"].sum() == len(df) - 10 and by_town.attrs["coarse"] == 10
+    assert by_town.attrs["unassigned"] == 0

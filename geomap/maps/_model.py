@@ -65,6 +65,7 @@ TEXT = {
         "unplaced_more": "ほか{n}件（一覧は出力レポートを参照）",
         "unplaced_hidden": "個々の住所は表示していません（一覧は出力レポートを参照）",
         "unassigned": "集計区域の外にあった地点: {n}件",
+        "coarse": "位置が粗く（都道府県・市区町村まで）集計から除いた行: {n}件",
         "outlines": "行政区域の境界",
         "areas": "集計区域",
         "tile_gsi": "地理院タイル（標準地図）",
@@ -96,6 +97,7 @@ TEXT = {
         "unplaced_more": "and {n} more (see the report)",
         "unplaced_hidden": "Addresses are not listed (see the report)",
         "unassigned": "Points outside every area: {n}",
+        "coarse": "Rows located too coarsely (prefecture/municipality only), not counted: {n}",
         "outlines": "Administrative boundaries",
         "areas": "Areas",
         "tile_gsi": "GSI tiles (standard)",
@@ -136,6 +138,7 @@ class MapModel:
     unplaced_count: int = 0
     unplaced_list: list = field(default_factory=list)
     unassigned: int = 0
+    coarse: int = 0
     bounds: tuple | None = None  # (minx, miny, maxx, maxy) of what has data
     land: gpd.GeoDataFrame | None = None  # prefecture polygons around the data
     prefecture_lines: gpd.GeoDataFrame | None = None
@@ -150,6 +153,8 @@ class MapModel:
             out.append(self.text["unplaced"].format(n=f"{self.unplaced_count:,}"))
         if self.unassigned:
             out.append(self.text["unassigned"].format(n=f"{self.unassigned:,}"))
+        if self.coarse:
+            out.append(self.text["coarse"].format(n=f"{self.coarse:,}"))
         return out
 
 
@@ -237,6 +242,7 @@ def build(
             name=boundary_name,
         )
         model.unassigned = int(areas.attrs.get("unassigned", 0))
+        model.coarse = int(areas.attrs.get("coarse", 0))
         model.approximate = bool(areas.attrs.get("approximate", False))
         _classify(model, areas, agg=agg, value=value, unit=unit, classification=classification, k=int(k), breaks=breaks)
         model.area_title = _measure(text, agg, value, model.unit)

@@ -462,6 +462,8 @@ def _notes_html(model: _model.MapModel) -> str:
             parts.append(f'<div>{summary}</div><div class="geomap-note">{escape(text["unplaced_hidden"])}</div>')
     if model.unassigned:
         parts.append(f"<div>{escape(text['unassigned'].format(n=f'{model.unassigned:,}'))}</div>")
+    if model.coarse:
+        parts.append(f"<div>{escape(text['coarse'].format(n=f'{model.coarse:,}'))}</div>")
     return "".join(parts)
 
 
