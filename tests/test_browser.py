@@ -94,27 +94,38 @@ def test_markers_popups_and_escaping(browser, tmp_path, koto_rows):
     assert XSS in page.locator(".geomap-legend").inner_text()
     assert "地理院タイル" in page.locator(".leaflet-control-attribution").inner_text()
 
-    # click the marker of row 0 where it is drawn
-    x, y = page.evaluate(
+    # click the marker of row 0 where it is drawn; the position is read just before each
+    # try, since a busy machine may still be settling the initial view
+    page.evaluate(
         """() => {
             const g = window.__geomap, m = g.points.getLayers().find(l => l.options.geomapIndex === 0);
             g.map.setView(m.getLatLng(), 16, {animate: false});
-            const p = g.map.latLngToContainerPoint(m.getLatLng());
-            const r = g.map.getContainer().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
         }"""
     )
-    # the marker is drawn at its new place before it is clicked (a slow machine may lag)
-    page.wait_for_function(
-        """() => {
-            const m = window.__geomap.points.getLayers().find(l => l.options.geomapIndex === 0);
-            return m._path && m._path.isConnected && m._path.getAttribute('d') && m._path.getAttribute('d') !== 'M0 0';
-        }""",
-        timeout=15_000,
-    )
-    page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=15_000)
+    for _ in range(5):
+        page.wait_for_function(
+            """() => {
+                const g = window.__geomap, m = g.points.getLayers().find(l => l.options.geomapIndex === 0);
+                return !g.map._animatingZoom && m._path && m._path.isConnected
+                    && m._path.getAttribute('d') && m._path.getAttribute('d') !== 'M0 0';
+            }""",
+            timeout=15_000,
+        )
+        x, y = page.evaluate(
+            """() => {
+                const g = window.__geomap, m = g.points.getLayers().find(l => l.options.geomapIndex === 0);
+                const b = m._path.getBoundingClientRect();
+                return [b.left + b.width / 2, b.top + b.height / 2];
+            }"""
+        )
+        page.mouse.click(x, y)
+        try:
+            popup.wait_for(timeout=3_000)
+            break
+        except Exception:  # playwright's TimeoutError: try again
+            continue
+    popup.wait_for(timeout=1_000)
     text = popup.inner_text()
     assert f"{XSS} 0" in text and df.loc[df.index[0], "address"] in text
     assert page.locator(".leaflet-popup-content img").count() == 0
