@@ -60,6 +60,16 @@ def to_points(df: pd.DataFrame, lat: str = "lat", lon: str = "lon") -> gpd.GeoDa
     ------
     InputError
         ``missing_columns`` if ``lat`` or ``lon`` is not a column of ``df``.
+
+    Examples
+    --------
+    >>> import pandas as pd, geomap
+    >>> table = pd.DataFrame({"name": ["A", "B"], "lat": [35.6727, None], "lon": [139.8171, None]})
+    >>> points = geomap.to_points(table)  # B has no coordinates and is left out
+    >>> points["name"].tolist(), points.crs.to_epsg()
+    (['A'], 4326)
+    >>> points.geometry.iloc[0].coords[0]  # x is the longitude
+    (139.8171, 35.6727)
     """
     mask = placed_mask(df, lat=lat, lon=lon)
     placed = df.loc[mask]
@@ -288,6 +298,22 @@ def aggregate(
     InputError
         ``missing_columns`` if ``value``, ``key`` or ``name`` is not a column;
         ``value_not_numeric`` if the value column holds text that is not a number.
+
+    Examples
+    --------
+    >>> import geomap
+    >>> wards = geomap.geocode_table(geomap.read_table("sample_data/tokyo_wards_facilities.csv"))
+    >>> areas = geomap.aggregate(geomap.to_points(wards), by="municipality")
+    >>> top = areas[areas["count"] > 0].sort_values("count", ascending=False)
+    >>> top[["name", "count"]].head(2).values.tolist()
+    [['東京都江東区', 45], ['東京都江戸川区', 35]]
+
+    Sum of a numeric column per approximate 大字・町丁目 area:
+
+    >>> koto = geomap.geocode_table(geomap.read_table("sample_data/koto_facilities.csv"))
+    >>> towns = geomap.aggregate(geomap.to_points(koto), by="town", value="定員", agg="sum")
+    >>> int(towns["count"].sum()), towns.attrs["approximate"]
+    (120, True)
     """
     _check_choice("by", by, BY_CHOICES)
     _check_choice("agg", agg, AGG_CHOICES)

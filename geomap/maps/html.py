@@ -157,6 +157,18 @@ def make_map(
     ------
     UsageError, InputError
         See the keys listed in :mod:`geomap.maps`.
+
+    Examples
+    --------
+    >>> import geomap
+    >>> result = geomap.geocode_table(geomap.read_table("sample_data/koto_facilities.csv"))
+    >>> m = geomap.make_map(result, category="種別", name="名称", address="住所", title="江東区の施設")
+    >>> type(m).__name__
+    'Map'
+
+    Counts per (approximate) town only, with counts below 3 hidden and no row written into the page:
+
+    >>> private = geomap.make_map(result, by="town", min_count=3, points=False)
     """
     _model._choice("tiles", tiles, _model.TILES)
     model = _model.build(
@@ -265,6 +277,18 @@ def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None =
 def save_html(m: folium.Map, path) -> Path:
     """Write the map as one HTML file, atomically (temporary file, then rename).
 
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`make_map`.
+    path : str or os.PathLike
+        The file to write (``.html``); its folder must exist.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
     Raises
     ------
     OutputError
@@ -272,6 +296,13 @@ def save_html(m: folium.Map, path) -> Path:
     UsageError
         ``not_offline`` if the page would load anything from the network (a map not made
         by :func:`make_map`, e.g. with extra folium plugins).
+
+    Examples
+    --------
+    >>> import geomap
+    >>> result = geomap.geocode_table(geomap.read_table("sample_data/koto_facilities.csv"))
+    >>> geomap.save_html(geomap.make_map(result), "施設.html").name
+    '施設.html'
     """
     target = Path(path)
     page = m.get_root().render()
