@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import numpy as np
@@ -251,9 +252,13 @@ def test_save_html_is_atomic(tmp_path, koto_rows):
     text = target.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "L.map(" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+    # an output others on a shared folder can open: the usual mode, not mkstemp's 0600
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
     with pytest.raises(OutputError) as err:
         save_html(m, tmp_path / "no such dir" / "map.html")
-    assert err.value.key == "output_unwritable"
+    assert err.value.key == "output_dir_missing"
 
 
 def test_note_on_rows_too_coarse_to_count(wards_rows):

@@ -14,8 +14,6 @@ escapes), and legends, tooltips, titles and notes are escaped with :func:`html.e
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -28,7 +26,8 @@ from branca.element import Element, MacroElement
 from folium.map import Layer
 from jinja2 import Environment, PackageLoader
 
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
+from ..io import atomic_path
 from ..sources import attribution_html
 from . import _model, assets
 
@@ -313,21 +312,8 @@ def save_html(m: folium.Map, path) -> Path:
             key="not_offline",
             urls=", ".join(remote[:3]),
         )
-    data = page.encode("utf-8")
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write {str(target)!r}: {exc}", key="output_unwritable", path=str(target), reason=str(exc)
-        ) from exc
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(page.encode("utf-8"))
     return target
 
 

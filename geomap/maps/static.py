@@ -10,15 +10,14 @@ interactive backend.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
+from ..io import atomic_path
 from ..sources import attribution
 from . import _model
 
@@ -262,21 +261,8 @@ def _legend_height(fig, legend, renderer) -> float:
 def _atomic_savefig(fig, target: Path, *, fmt: str, dpi: int) -> None:
     import matplotlib
 
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=directory)
-        os.close(fd)
-        try:
-            with matplotlib.rc_context(_rc()):
-                fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write {str(target)!r}: {exc}", key="output_unwritable", path=str(target), reason=str(exc)
-        ) from exc
+    with atomic_path(target) as tmp, matplotlib.rc_context(_rc()):
+        fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt))
 
 
 def _metadata(fmt: str) -> dict:
