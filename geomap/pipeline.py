@@ -381,9 +381,28 @@ def unmatched_path(input_path, output_path) -> Path:
     return Path(output_path).parent / (Path(input_path).stem + UNMATCHED_SUFFIX)
 
 
+def _remove_stale_unmatched(path: Path, protect) -> None:
+    """Remove a ``_unmatched.csv`` an earlier run wrote, once every row is placed.
+
+    Left behind, it would list rows the user has since fixed. Only a file that starts with
+    geomap's own reason column is removed, and never one of ``protect`` (the input).
+    """
+    path = Path(path)
+    if not path.is_file() or any(same_file(path, p) for p in protect if p is not None):
+        return
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            first = f.readline().split(",", 1)[0].strip()
+    except (OSError, UnicodeDecodeError):
+        return
+    if first in {message("reason_column", "ja"), message("reason_column", "en")}:
+        path.unlink(missing_ok=True)
+
+
 def _write_unmatched(frame, found, lang, min_level, path, protect) -> Path | None:
     mask = ~placed_rows(frame, min_level)
     if not mask.any():
+        _remove_stale_unmatched(path, protect)
         return None
     rows = frame.loc[mask].copy()
     rows.insert(0, message("reason_column", lang), unplaced_reasons(frame, found, lang, min_level))

@@ -296,3 +296,23 @@ def test_municipality_rows_count_when_only_municipalities_are_drawn(tmp_path):
         render(src)  # markers need town level
     result = render(src, by="municipality", points=False, value="人数", agg="sum")
     assert result.placed == 2 and result.unplaced == 0
+
+
+def test_a_rerun_that_places_every_row_removes_the_stale_unmatched_file(tmp_path):
+    src = tmp_path / "list.csv"
+    src.write_text("住所\n東京都江東区東陽4-11-28\n東京都江東区どこか1\n", encoding="utf-8")
+    first = render(src, tiles="none")
+    assert first.unmatched is not None and first.unmatched.exists()
+    src.write_text("住所\n東京都江東区東陽4-11-28\n東京都江東区南砂2-3\n", encoding="utf-8")
+    second = render(src, tiles="none")
+    assert second.unmatched is None
+    assert not first.unmatched.exists()
+
+
+def test_a_file_of_the_users_with_the_unmatched_name_is_left_alone(tmp_path):
+    src = tmp_path / "list.csv"
+    src.write_text("住所\n東京都江東区東陽4-11-28\n", encoding="utf-8")
+    theirs = tmp_path / "list_unmatched.csv"
+    theirs.write_text("メモ,内容\n1,大事なメモ\n", encoding="utf-8")
+    render(src, tiles="none")
+    assert theirs.read_text(encoding="utf-8") == "メモ,内容\n1,大事なメモ\n"
