@@ -3,6 +3,8 @@
 The public API, for notebooks and scripts (the ``geomap`` command calls the same functions):
 
 - :func:`read_table` — read a CSV / TSV / text / Excel list (encoding detected)
+- :func:`write_table` — write a table atomically (CSV with BOM for Excel, .xlsx, .geojson, .gpkg)
+- :func:`read_boundaries` — read your own areas (GeoJSON, GeoPackage, Shapefile incl. e-Stat 小地域)
 - :func:`geocode` — addresses to points with the embedded index (no network)
 - :func:`geocode_frame` — add the geocoding columns to a DataFrame, given the address column
 - :func:`geocode_table` — the same, finding the address (or lat/lon) columns by their headers
@@ -10,6 +12,7 @@ The public API, for notebooks and scripts (the ``geomap`` command calls the same
 - :func:`make_map` — a self-contained :class:`folium.Map` (shown inline in Jupyter)
 - :func:`save_html`, :func:`save_image` — write the map as HTML, or as PNG/PDF for memos
 - :func:`render` — read a file and write its map, as ``geomap render`` does
+- :func:`geocode_file` — read a file and write it with the geocoding columns, as ``geomap geocode`` does
 - :func:`attribution`, :func:`sources`, :func:`info` — where the embedded data comes from
 
 Examples
@@ -40,6 +43,9 @@ _LAZY = {
     "geocode_table": "pipeline",
     "render": "pipeline",
     "aggregate": "spatial",
+    "read_boundaries": "boundaries",
+    "geocode_file": "pipeline",
+    "write_table": "io",
     "to_points": "spatial",
 }
 
@@ -67,11 +73,14 @@ __all__ = [
     "geocode_frame",
     "geocode_table",
     "info",
+    "geocode_file",
     "make_map",
+    "read_boundaries",
     "read_table",
     "render",
     "save_html",
     "save_image",
     "sources",
     "to_points",
+    "write_table",
 ]

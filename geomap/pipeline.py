@@ -433,6 +433,41 @@ def geocode_file(
     the format (``.csv`` UTF-8 with BOM, ``.tsv``, ``.xlsx``, ``.geojson``, ``.gpkg``).
     The input is never written. Rows below town level go to the unmatched file with a
     reason (in ``lang``); they stay in ``output`` too.
+
+    Parameters
+    ----------
+    input : path-like
+        The address list (CSV, TSV, text with one address per line, .xlsx).
+    output : path-like, optional
+        Where to write the result; it must not be the input.
+    sheet, encoding : optional
+        The .xlsx sheet (name or number) and the text encoding, when not detected.
+    address_column : str, optional
+        The address column, when its header is not recognised.
+    pref, city : str, optional
+        Context for lists that omit the prefecture or municipality.
+    geocoder : str or Geocoder
+        ``"offline"`` (default, sends nothing), or an online adapter asked for by name.
+    geocoder_options : dict, optional
+        Options for the adapter (e.g. ``{"url": ...}`` for ``gsi``).
+    lang : {"ja", "en"}
+        Language of the reasons and notes.
+    progress : bool
+        Show a progress bar on stderr for long lists.
+    notify : callable, optional
+        Called as ``notify(counts, partial)`` before anything is sent to an online service.
+
+    Returns
+    -------
+    TableResult
+        ``output``, ``unmatched`` (or None), the counts per level and the geocoded ``frame``.
+
+    Examples
+    --------
+    >>> import geomap
+    >>> result = geomap.geocode_file("sample_data/koto_facilities.csv", "施設_結果.csv")
+    >>> result.output.name, result.unplaced
+    ('施設_結果.csv', 0)
     """
     _check_choice("--lang", lang, LANG_CHOICES)
     input = Path(input)

@@ -19,6 +19,8 @@ The areas returned by :func:`aggregate` always carry the same columns, whatever 
 
 from __future__ import annotations
 
+import os
+
 import logging
 
 import geopandas as gpd
@@ -262,8 +264,9 @@ def aggregate(
         Numeric column to sum or average; required for ``agg="sum"`` and ``"mean"``.
     agg : {"count", "sum", "mean"}
         The measure.
-    boundaries : geopandas.GeoDataFrame, optional
-        The user's own areas (e.g. from :func:`geomap.boundaries.read_boundaries`); points
+    boundaries : geopandas.GeoDataFrame or path-like, optional
+        The user's own areas, or the path of a GeoJSON / GeoPackage / Shapefile to read
+        with :func:`geomap.read_boundaries`; points
         are joined to them spatially. Any CRS; the result is EPSG:4326.
     key : str, optional
         Column of ``boundaries`` that identifies an area; required with ``boundaries``.
@@ -320,6 +323,10 @@ def aggregate(
     _check_choice("extent", extent, ("data", "all"))
     values = measure_values(points, value, agg)
 
+    if isinstance(boundaries, (str, os.PathLike)):
+        from .boundaries import read_boundaries
+
+        boundaries = read_boundaries(boundaries)
     if boundaries is not None:
         areas, assigned = _user_areas(points, boundaries, key, name)
     elif by == "municipality":

@@ -266,3 +266,12 @@ def test_note_on_rows_too_coarse_to_count(wards_rows):
     df.loc[df.index[:4], "level"] = 1
     html = page(make_map(df, by="municipality"))
     assert has(html, "位置が粗く（都道府県・市区町村まで）集計から除いた行: 4件")
+
+
+def test_name_category_and_address_columns_are_found_by_their_headers(koto_rows):
+    df = koto_rows.head(12).rename(columns={"name": "名称", "category": "種別", "address": "住所"})
+    html = page(make_map(df, by="none", tiles="none"))  # nothing named: found as render finds them
+    assert has(html, df["名称"].iloc[0]) and has(html, df["住所"].iloc[0])
+    assert has(html, "学校") and has(html, "種別")  # the category legend
+    plain = page(make_map(df.drop(columns=["名称", "種別", "住所"]), by="none", tiles="none"))
+    assert not has(plain, df["名称"].iloc[0])

@@ -188,6 +188,9 @@ def test_geojson_boundaries_round_trip(tmp_path, koto_rows):
     read = read_boundaries(path)
     areas = spatial.aggregate(spatial.to_points(koto_rows), boundaries=read, key="code")
     assert areas.set_index("key").loc["13108", "count"] >= len(koto_rows) - 2
+    # a path is read the same way, as render(boundaries=...) takes one
+    by_path = spatial.aggregate(spatial.to_points(koto_rows), boundaries=path, key="code")
+    assert by_path[["key", "count"]].equals(areas[["key", "count"]])
 
 
 def test_rows_placed_only_coarsely_are_not_counted(wards_rows):

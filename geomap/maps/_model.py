@@ -202,6 +202,16 @@ def build(
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"expected a DataFrame, got {type(df).__name__}", key="not_a_table", type=type(df).__name__)
     address_cols = [address] if isinstance(address, str) else list(address or [])
+    if name is None or category is None or not address_cols:
+        # Columns not named are found by their headers, as `geomap render` finds them
+        # (名称/name, 種別/category, 住所/address …), so popups say what a point is.
+        from ..io import find_columns
+
+        found = find_columns(df)
+        name = name if name is not None else found.name
+        category = category if category is not None else found.category
+        if not address_cols:
+            address_cols = [found.address] if found.address else list(found.parts)
     for column in [category, name, *address_cols]:
         if column is not None and column not in df.columns:
             raise spatial._missing(column, df)
