@@ -79,6 +79,12 @@ def test_ambiguity_is_reported_not_guessed(address, level, candidates):
     assert set(r["ambiguous"].split("・")) == candidates
 
 
+def test_a_town_in_two_wards_of_a_designated_city_stays_at_the_city():
+    r = geomap.geocode(["横浜市吉田町"]).iloc[0]
+    assert (int(r["level"]), r["pref"], r["city"], r["town"]) == (2, "神奈川県", "横浜市", "")
+    assert set(r["ambiguous"].split("・")) == {"横浜市中区吉田町（神奈川県）", "横浜市戸塚区吉田町（神奈川県）"}
+
+
 def test_ambiguity_resolved_by_a_town_in_exactly_one_candidate():
     r = geomap.geocode(["府中市宮西町1-1", "中央区八重洲2-2-2", "港区芝公園4-2-8"])
     assert r["pref"].tolist() == ["東京都", "東京都", "東京都"]

@@ -260,19 +260,34 @@ class Matcher:
             # A town the index knows but has no point for: say the town, place at the municipality.
             return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("no_town_point", {}))
         if len(hits) > 1:
-            return self._ambiguous(
-                [(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits)
-            )
+            match = self._ambiguous([(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits))
+            designated = self._one_designated_city({c for c, _ in hits}, require_all=False)
+            if designated is not None:
+                # 横浜市吉田町: in 中区 and 戸塚区. The city is certain, the ward is not.
+                dpref, dname = designated
+                code, lat, lon = index.designated_point(dpref, dname)
+                return Match(2, dpref, dname, "", code, lat, lon, pos, ambiguous=match.ambiguous)
+            return match
         if len(codes) == 1:
             mun = index.municipalities[codes[0]]
             return Match(2, mun.pref, mun.city, "", mun.code, mun.lat, mun.lon, pos)
-        designated = {(index.municipalities[c].pref, index.municipalities[c].designated) for c in codes}
-        if len(designated) == 1:
-            dpref, dname = next(iter(designated))
-            if dname and set(codes) == set(index.designated[(dpref, dname)]):
-                code, lat, lon = index.designated_point(dpref, dname)
-                return Match(2, dpref, dname, "", code, lat, lon, pos)
+        designated = self._one_designated_city(set(codes), require_all=True)
+        if designated is not None:
+            dpref, dname = designated
+            code, lat, lon = index.designated_point(dpref, dname)
+            return Match(2, dpref, dname, "", code, lat, lon, pos)
         return self._ambiguous([(c, "") for c in codes], pos, pref, pos)
+
+    def _one_designated_city(self, codes: set[str], *, require_all: bool) -> tuple[str, str] | None:
+        """The designated city all ``codes`` are wards of (all its wards, if ``require_all``)."""
+        index = self.index
+        cities = {(index.municipalities[c].pref, index.municipalities[c].designated) for c in codes}
+        if len(cities) != 1:
+            return None
+        dpref, dname = next(iter(cities))
+        if not dname or (require_all and codes != set(index.designated[(dpref, dname)])):
+            return None
+        return dpref, dname
 
     def _unknown_ward(self, text: str, codes: list[str], pos: int) -> Match | None:
         """A ward the data does not know, written after its designated city (浜松市中央区).
@@ -281,12 +296,10 @@ class Matcher:
         is returned with a note, never a neighbouring ward chosen by its name.
         """
         index = self.index
-        cities = {(index.municipalities[c].pref, index.municipalities[c].designated) for c in codes}
-        if len(cities) != 1:
+        designated = self._one_designated_city(set(codes), require_all=True)
+        if designated is None:
             return None
-        pref, city = next(iter(cities))
-        if not city or set(codes) != set(index.designated[(pref, city)]):
-            return None
+        pref, city = designated
         m = _UNKNOWN_WARD.match(text, pos)
         if not m:
             return None
