@@ -48,6 +48,9 @@ class CityTowns:
     # Keys that are a name with its 町 dropped (弥生町 → 弥生): trusted only when a
     # number or the end follows, never before more letters (烏丸 in 烏丸通).
     weak: frozenset = frozenset()
+    # Keys that are only other ways of writing a name (字上原 → 上原): a town reached by a
+    # real name wins over one reached by an alias when candidates compete.
+    alias_keys: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -167,21 +170,36 @@ class TownIndex:
             town.koaza_maxlen = max((len(k) for k in town.koaza), default=0)
 
         weak: set[str] = set()
+        alias_chome: dict[str, dict[int, list[Town]]] = {}
         bases: dict[str, list[Town]] = {}
         base_names: dict[str, str] = {}
         for name, town in by_name.items():
             k = key(name)
-            exact.setdefault(k, []).append(town)
+            # Two spellings of one town in the index (燈籠本町/燈篭本町, 上之段/上の段) fold to
+            # one key: they are one place, and the first spelling stands for both.
+            exact.setdefault(k, [town])
             for alias in self._aliases(name, k, weak):
                 aliases.setdefault(alias, []).append(town)
             m = _CHOME_KEY.match(k)
             if m:
-                for base in {m.group(1), *self._aliases(_CHOME_NAME.sub("", name), m.group(1), weak)}:
-                    chome.setdefault(base, {}).setdefault(int(m.group(2)), []).append(town)
-                    bases.setdefault(base, []).append(town)
+                number = int(m.group(2))
+                chome.setdefault(m.group(1), {}).setdefault(number, [town])
+                base_names.setdefault(m.group(1), _CHOME_NAME.sub("", name))
+                for base in self._aliases(_CHOME_NAME.sub("", name), m.group(1), weak):
+                    alias_chome.setdefault(base, {}).setdefault(number, []).append(town)
                     base_names.setdefault(base, _CHOME_NAME.sub("", name))
+        # Aliases never stand in for a real name: 大杉 (of 大杉町二丁目) gives way to 大杉二丁目.
+        alias_keys = set()
         for alias, towns in aliases.items():
-            exact.setdefault(alias, towns)  # a real name wins over an alias
+            if alias not in exact:
+                exact[alias] = towns
+                alias_keys.add(alias)
+        for base, by_number in alias_chome.items():
+            if base not in chome and base not in exact:
+                chome[base] = by_number
+                alias_keys.add(base)
+        for base, by_number in chome.items():
+            bases[base] = [t for towns in by_number.values() for t in towns]
         whole = {}
         for base, towns in bases.items():
             whole[base] = Town(
@@ -189,7 +207,7 @@ class TownIndex:
             )
         maxlen = max([len(k) for k in exact] + [len(k) for k in chome] + [0])
         real = {key(name) for name in by_name}
-        return CityTowns(exact, chome, whole, maxlen, frozenset(weak - real))
+        return CityTowns(exact, chome, whole, maxlen, frozenset(weak - real), frozenset(alias_keys))
 
     @staticmethod
     def _aliases(name: str, k: str, weak: set[str]) -> set[str]:

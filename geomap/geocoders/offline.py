@@ -47,6 +47,7 @@ NOTES = {
     },
 }
 
+_UNEXPLAINED_CHOME = re.compile(r"\d+丁目")
 _AFTER_WEAK = re.compile(r"[\d\-の番丁]")
 _LEADING_SEPARATORS = re.compile(r"^[\s\-‐‑‒–—―−－ｰー,，、の]+")
 
@@ -76,6 +77,18 @@ class TownHit:
     lon: float
     level: int
     note: tuple = ()
+    alias: bool = False  # reached through another way of writing the name, not the name
+
+    def quality(self, text: str) -> int:
+        """How well the hit explains the address, to choose among candidate municipalities.
+
+        A real name beats an alias; a town followed by a 丁目 it does not have (岡山市北区
+        昭和町 for 北区昭和町2丁目) explains less than one that has it.
+        """
+        score = 1 if self.alias else 2
+        if _UNEXPLAINED_CHOME.match(text, self.end):
+            score -= 2
+        return score
 
 
 def _is_valid_point(lat: float, lon: float) -> bool:
@@ -120,9 +133,6 @@ class Matcher:
         """Municipality, also after an island, 支庁 or 郡 name written before it (八丈島八丈町)."""
         codes, end = self.match_city(text, pos, table)
         if codes:
-            written = text[pos:end]
-            if text.startswith(written, end):  # the municipality written twice (港区港区南青山)
-                end += len(written)
             return codes, end
         for m in _ISLAND_PREFIX.finditer(text[pos:pos + 12]):
             codes, end = self.match_city(text, pos + m.end(), table)
@@ -159,22 +169,30 @@ class Matcher:
                     # 能ヶ谷町7-24 for 能ヶ谷七丁目: the 町 dropped from the name is still written.
                     m = _CHOME_NUMBER.match(text, end + 1)
                 if m and int(m.group(1)) in by_number:
-                    return self._hits(by_number[int(m.group(1))], text, m.end())
+                    return self._hits(by_number[int(m.group(1))], text, m.end(), k in towns.alias_keys)
             found = towns.exact.get(k)
             if found:
                 if k in towns.weak and end < len(text) and not _AFTER_WEAK.match(text, end):
                     continue
-                return self._hits(found, text, end)
+                return self._hits(found, text, end, k in towns.alias_keys)
             if by_number is not None and (end == len(text) or _AFTER_WEAK.match(text, end)):
                 # The whole 町 only when a number or nothing follows: 中央 must not take 中央区.
                 whole = towns.whole[k]
                 m = _CHOME_NUMBER.match(text, end)
                 note = ("no_such_chome", {"n": m.group(1)}) if m else ("whole_town", {})
-                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note)
+                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note, k in towns.alias_keys)
+        # Towns named by their 丁目 alone (仙台市若林区六丁目, 下田市四丁目): "若林区6-1-28".
+        by_number = towns.chome.get("")
+        if by_number is not None:
+            m = _CHOME_NUMBER.match(text, pos)
+            if m and int(m.group(1)) in by_number:
+                return self._hits(by_number[int(m.group(1))], text, m.end())
         return None
 
-    def _hits(self, found: list[Town], text: str, end: int) -> TownHit | list[TownHit]:
+    def _hits(self, found: list[Town], text: str, end: int, alias: bool = False) -> TownHit | list[TownHit]:
         hits = [self._with_koaza(t, text, end) for t in found]
+        for hit in hits:
+            hit.alias = alias
         return hits[0] if len(hits) == 1 else hits
 
     @staticmethod
@@ -244,10 +262,23 @@ class Matcher:
         hits: list[tuple[str, TownHit]] = []
         for code in codes:
             hit = self.match_town(code, text, pos)
+            if hit is None:
+                # The municipality written twice (港区港区南青山), unless it is also a town's
+                # name (神津島村神津島村): that was tried first.
+                written = index.municipalities[code].city
+                for again in {written, written.split("郡")[-1], written.split("市")[-1]}:
+                    again = key(again)
+                    if again and text.startswith(again, pos):
+                        hit = self.match_town(code, text, pos + len(again))
+                        if hit is not None:
+                            break
             if isinstance(hit, list):
                 hits.extend((code, h) for h in hit)
             elif hit is not None:
                 hits.append((code, hit))
+        if len(hits) > 1:
+            best = max(h.quality(text) for _, h in hits)
+            hits = [(c, h) for c, h in hits if h.quality(text) == best]
         if not hits and len(codes) > 1:
             ward = self._unknown_ward(text, codes, pos)
             if ward is not None:
