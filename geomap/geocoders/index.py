@@ -23,6 +23,7 @@ _CHOME_NAME = re.compile(r"[〇一二三四五六七八九十]+丁目$")
 _AZA_PREFIX = re.compile(r"^(?:大字|字)")
 # 旭川市 "四条通二十五丁目" is written "4条25丁目" as often as not.
 _JOU_DORI = re.compile(r"(\d+条)通")
+_JOU_CHOME = re.compile(r"^([東西南北]\d+)条([東西南北]\d+)丁目$")
 
 
 @dataclass(slots=True)
@@ -228,6 +229,9 @@ class TownIndex:
                     weak.add(form[:-1])
             if "条通" in form:
                 out.add(_JOU_DORI.sub(r"\1", form))
+            short = _JOU_CHOME.match(form)
+            if short:  # 札幌 "北1西2" for 北一条西二丁目
+                out.add("".join(short.groups()))
         out.discard(k)
         out.discard("")
         return out

@@ -174,6 +174,8 @@ class Matcher:
             if found:
                 if k in towns.weak and end < len(text) and not _AFTER_WEAK.match(text, end):
                     continue
+                if k[-1].isdigit() and end < len(text) and text[end].isdigit():
+                    continue  # 北1西2 is not the start of 北1西21
                 return self._hits(found, text, end, k in towns.alias_keys)
             if by_number is not None and (end == len(text) or _AFTER_WEAK.match(text, end)):
                 # The whole 町 only when a number or nothing follows: 中央 must not take 中央区.
