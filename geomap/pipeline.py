@@ -65,6 +65,7 @@ def geocode_table(
     geocoder_options: dict | None = None,
     progress: bool = False,
     notify: Callable[[dict, bool], None] | None = None,
+    lang: str = "ja",
 ) -> pd.DataFrame:
     """Add the geocoding columns to a table: its own columns, then the result columns.
 
@@ -90,6 +91,8 @@ def geocode_table(
         Called as ``notify({service: count}, partial)`` before an online geocoder sends
         anything (``partial`` is True when only the rows the offline index could not place
         go out). By default the counts are logged as a warning.
+    lang : {"ja", "en"}
+        Language of the ``note`` column.
 
     Returns
     -------
@@ -129,6 +132,7 @@ def geocode_table(
         geocoder_options=geocoder_options,
         progress=progress,
         notify=notify,
+        lang=lang,
     )
     return frame
 
@@ -170,10 +174,12 @@ def _given(series: pd.Series) -> np.ndarray:
     return (series.fillna("").astype(str).str.strip() != "").to_numpy()
 
 
-def _make_geocoder(geocoder, default_pref, default_city, options) -> Geocoder:
+def _make_geocoder(geocoder, default_pref, default_city, options, lang="ja") -> Geocoder:
     if isinstance(geocoder, Geocoder):
         return geocoder
     options = dict(options or {})
+    if "offline" in str(geocoder).split("+"):
+        options.setdefault("lang", lang)  # the language of the offline geocoder's notes
     if default_pref:
         options["default_pref"] = default_pref
     if default_city:
@@ -192,6 +198,7 @@ def _geocode_table(
     progress=False,
     notify=None,
     found: Columns | None = None,
+    lang: str = "ja",
 ):
     if found is None:
         found = require_columns(df, find_columns(df, address_column=address_column))
@@ -211,7 +218,7 @@ def _geocode_table(
         todo = ~given
     addresses = join_address(df, found)
     if found.has_address and todo.any():
-        coder = _make_geocoder(geocoder, default_pref, default_city, geocoder_options)
+        coder = _make_geocoder(geocoder, default_pref, default_city, geocoder_options, lang)
         rows = np.flatnonzero(todo)
         values = addresses.iloc[rows].tolist()
         if coder.online:
@@ -279,6 +286,9 @@ def unplaced_reasons(frame: pd.DataFrame, found: Columns, lang: str = "ja", min_
             reason = message("reason_town_not_found", lang)
         else:
             reason = message("reason_no_match", lang)
+        note = row.get("note", "")
+        if isinstance(note, str) and note:
+            reason += ("：" if lang == "ja" else ": ") + note
         error = row.get(ERROR_COLUMN, "") if ERROR_COLUMN in frame.columns else ""
         if isinstance(error, str) and error:
             failed = message("reason_service_error", lang, detail=message(error, lang, service=row["source"] or "online"))
@@ -477,7 +487,7 @@ def geocode_file(
     found = require_columns(df, find_columns(df, address_column=address_column))
     frame, found = _geocode_table(
         df, found=found, default_pref=pref, default_city=city, geocoder=geocoder,
-        geocoder_options=geocoder_options, progress=progress, notify=notify,
+        geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang,
     )
     written = write_table(frame, output, protect=[input])
     unmatched = _write_unmatched(frame, found, lang, 3, unmatched_path(input, output), [input, output])
@@ -651,7 +661,7 @@ def render(
 
     frame, found = _geocode_table(
         df, found=found, default_pref=pref, default_city=city, geocoder=geocoder,
-        geocoder_options=geocoder_options, progress=progress, notify=notify,
+        geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang,
     )
     # Result columns may have renamed clashing input columns; follow them.
     renamed = {c: f"{c}_input" for c in df.columns if f"{c}_input" in frame.columns and c in RESULT_COLUMNS}

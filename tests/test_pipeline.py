@@ -316,3 +316,14 @@ def test_a_file_of_the_users_with_the_unmatched_name_is_left_alone(tmp_path):
     theirs.write_text("メモ,内容\n1,大事なメモ\n", encoding="utf-8")
     render(src, tiles="none")
     assert theirs.read_text(encoding="utf-8") == "メモ,内容\n1,大事なメモ\n"
+
+
+@pytest.mark.parametrize("lang,phrase", [("ja", "データに無い"), ("en", "not in the data")])
+def test_the_geocoders_note_reaches_the_reason_in_the_chosen_language(tmp_path, lang, phrase):
+    src = tmp_path / "list.csv"
+    src.write_text("住所\n東京都新市町1-1\n東京都江東区東陽4-11-28\n", encoding="utf-8")
+    result = geocode_file(src, tmp_path / "out.csv", lang=lang)
+    unmatched = pd.read_csv(result.unmatched, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(unmatched) == 1
+    assert phrase in unmatched.iloc[0, 0] and "新市町" in unmatched.iloc[0, 0]
+    assert phrase in unmatched["note"].iloc[0]
