@@ -16,11 +16,10 @@ import click
 from . import __version__
 from .cli_cache import cache
 from .errors import GeomapError
-from .messages import error_message, message
+from .messages import error_message, message, service_name
 from .sources import info as data_info
 
 LEVEL_ORDER = (4, 3, 2, 1, 0)
-SERVICE_NAMES = {"gsi": {"ja": "国土地理院の住所検索 (gsi)", "en": "the GSI address search (gsi)"}}
 
 
 class CliError(click.ClickException):
@@ -125,7 +124,7 @@ def _common(kw: dict) -> dict:
 
     def notify(counts: dict, partial: bool) -> None:
         for service, count in counts.items():
-            name = SERVICE_NAMES.get(service, {}).get(lang, service)
+            name = service_name(service, lang)
             key = "sending_rest" if partial else "sending"
             click.echo(message(key, lang, count=f"{count:,}", service=name), err=True)
 

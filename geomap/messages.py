@@ -278,6 +278,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "reason_latlon_empty": {"ja": "緯度経度が空", "en": "latitude/longitude empty"},
     "reason_service_error": {"ja": "オンライン検索の失敗: {detail}", "en": "online search failed: {detail}"},
+    # what went wrong for one row with an online geocoder (the error column of a result)
+    "row_geocoder_timed_out": {"ja": "{service} が時間内に応答しなかった", "en": "{service} did not answer in time"},
+    "row_geocoder_unavailable": {"ja": "{service} に接続できなかった", "en": "could not reach {service}"},
+    "row_geocoder_rate_limited": {"ja": "{service} から送信が多すぎると言われた", "en": "{service} said too many requests"},
+    "row_geocoder_http_error": {"ja": "{service} がエラーを返した", "en": "{service} answered with an error"},
+    "row_geocoder_bad_reply": {"ja": "{service} の回答を読めなかった", "en": "could not read the answer of {service}"},
+    "row_geocoder_failed": {"ja": "{service} への問い合わせが失敗した", "en": "the request to {service} failed"},
+    "row_geocoder_not_sent": {"ja": "送らなかった（{service} が失敗し続けたため）", "en": "not sent ({service} kept failing)"},
     "reason_column": {"ja": "理由", "en": "reason"},
     # -- reports ----------------------------------------------------------------------
     "level_0": {"ja": "特定できず", "en": "not placed"},
@@ -331,6 +339,27 @@ class _Keep(dict):
 
     def __missing__(self, key):
         return "{" + key + "}"
+
+
+SERVICE_NAMES = {"gsi": {"ja": "国土地理院の住所検索 (gsi)", "en": "the GSI address search (gsi)"}}
+
+
+def service_name(name: str, lang: str = "ja") -> str:
+    """How messages name an online service (``gsi`` → 国土地理院の住所検索 (gsi))."""
+    return SERVICE_NAMES.get(name, {}).get(lang, name)
+
+
+def row_error(key: str, services, lang: str = "ja") -> str:
+    """One online geocoder's failure for one row, as a short phrase (empty for no failure).
+
+    ``services`` are the names of the online adapters that were asked (``["gsi"]``).
+    """
+    if not isinstance(key, str) or not key:
+        return ""
+    names = [service_name(s, lang) for s in services] or ["online"]
+    who = ("、" if lang == "ja" else ", ").join(names)
+    row_key = "row_" + key
+    return message(row_key if row_key in MESSAGES else key, lang, service=who)
 
 
 def message(key: str, lang: str = "ja", **params) -> str:

@@ -31,7 +31,7 @@ from .io import (
     same_file,
     write_table,
 )
-from .messages import message
+from .messages import message, row_error
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ PROGRESS_MIN_ROWS = 3000
 CHUNK = 2000
 REASON_COLUMN = "reason"
 UNMATCHED_SUFFIX = "_unmatched.csv"
+ONLINE_SERVICES = "geomap_online_services"  # key in DataFrame.attrs
 # Japan lies within these bounds; a lat/lon pair that fits them only when swapped was swapped.
 _JAPAN_LAT = (20.0, 46.0)
 _JAPAN_LON = (122.0, 154.0)
@@ -237,7 +238,10 @@ def _geocode_table(
                 result.loc[rows, column] = geocoded[column].to_numpy()
     result["level"] = result["level"].astype("int8")
     result.index = df.index
-    return pd.concat([df, result], axis=1), found
+    frame = pd.concat([df, result], axis=1)
+    # The online services asked, so a row's failure can name the one that failed.
+    frame.attrs[ONLINE_SERVICES] = list(coder.endpoints()) if found.has_address and todo.any() else []
+    return frame, found
 
 
 def _run_geocoder(coder: Geocoder, values: list, progress: bool) -> pd.DataFrame:
@@ -291,11 +295,20 @@ def unplaced_reasons(frame: pd.DataFrame, found: Columns, lang: str = "ja", min_
             reason += ("：" if lang == "ja" else ": ") + note
         error = row.get(ERROR_COLUMN, "") if ERROR_COLUMN in frame.columns else ""
         if isinstance(error, str) and error:
-            failed = message("reason_service_error", lang, detail=message(error, lang, service=row["source"] or "online"))
+            detail = row_error(error, frame.attrs.get(ONLINE_SERVICES, []), lang)
+            failed = message("reason_service_error", lang, detail=detail)
             # A row the service never answered was not "not found": say only what happened.
-            reason = failed if row["level"] == 0 else reason + "；" + failed
+            reason = failed if row["level"] == 0 else reason + ("；" if lang == "ja" else "; ") + failed
         reasons[i] = reason
     return pd.Series(reasons, dtype=object).reindex(frame.index[mask])
+
+
+def _readable_errors(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The online adapters' per-row failure keys as sentences, for a file people read."""
+    if ERROR_COLUMN not in frame.columns:
+        return frame
+    services = frame.attrs.get(ONLINE_SERVICES, [])
+    return frame.assign(**{ERROR_COLUMN: [row_error(key, services, lang) for key in frame[ERROR_COLUMN]]})
 
 
 def _latlon_reason(lat, lon, lang):
@@ -414,7 +427,7 @@ def _write_unmatched(frame, found, lang, min_level, path, protect) -> Path | Non
     if not mask.any():
         _remove_stale_unmatched(path, protect)
         return None
-    rows = frame.loc[mask].copy()
+    rows = _readable_errors(frame, lang).loc[mask].copy()
     rows.insert(0, message("reason_column", lang), unplaced_reasons(frame, found, lang, min_level))
     return write_table(rows, path, protect=protect)
 
@@ -489,7 +502,7 @@ def geocode_file(
         df, found=found, default_pref=pref, default_city=city, geocoder=geocoder,
         geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang,
     )
-    written = write_table(frame, output, protect=[input])
+    written = write_table(_readable_errors(frame, lang), output, protect=[input])
     unmatched = _write_unmatched(frame, found, lang, 3, unmatched_path(input, output), [input, output])
     return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found, **_counts(frame))
 

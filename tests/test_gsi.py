@@ -618,7 +618,7 @@ def _cli(args):
 
 
 def test_cli_says_how_many_go_where_before_sending(gsi_server, events, address_csv, tmp_path, limiter_waits):
-    from geomap.cli import SERVICE_NAMES
+    from geomap.messages import SERVICE_NAMES
     from geomap.messages import message
 
     fake, url = gsi_server
@@ -640,7 +640,7 @@ def test_cli_says_how_many_go_where_before_sending(gsi_server, events, address_c
 
 
 def test_cli_combined_sends_only_what_the_index_cannot_place(gsi_server, events, address_csv, tmp_path, limiter_waits):
-    from geomap.cli import SERVICE_NAMES
+    from geomap.messages import SERVICE_NAMES
     from geomap.messages import message
 
     fake, url = gsi_server

@@ -327,3 +327,30 @@ def test_the_geocoders_note_reaches_the_reason_in_the_chosen_language(tmp_path, 
     assert len(unmatched) == 1
     assert phrase in unmatched.iloc[0, 0] and "新市町" in unmatched.iloc[0, 0]
     assert phrase in unmatched["note"].iloc[0]
+
+
+def test_an_online_failure_names_the_service_that_failed_in_both_files(tmp_path):
+    class Down(Geocoder):
+        """An online adapter whose service cannot be reached: every row fails."""
+
+        name = "down"
+        online = True
+
+        def endpoints(self):
+            return {"gsi": "http://127.0.0.1:9/"}
+
+        def count_to_send(self, addresses):
+            return {"gsi": len(addresses)}
+
+        def geocode(self, addresses):
+            out = empty_result(len(addresses), "gsi")
+            out["error"] = "geocoder_unavailable"
+            return out
+
+    src = tmp_path / "list.csv"
+    src.write_text("住所\n東京都江東区東陽4-11-28\n", encoding="utf-8")
+    result = geocode_file(src, tmp_path / "out.csv", geocoder=Down(), lang="en", notify=lambda *a: None)
+    out = pd.read_csv(result.output, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert out["error"].tolist() == ["could not reach the GSI address search (gsi)"]
+    unmatched = pd.read_csv(result.unmatched, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert unmatched["reason"].tolist() == ["online search failed: could not reach the GSI address search (gsi)"]
