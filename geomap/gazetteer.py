@@ -12,12 +12,15 @@ import pandas as pd
 
 from .sources import data_path
 
-TOWN_COLUMNS = ["pref", "city", "code", "town", "koaza", "lat", "lon"]
+TOWN_COLUMNS = ["pref", "city", "code", "town", "koaza", "lat", "lon", "has_point"]
 
 
 @lru_cache(maxsize=1)
 def towns() -> pd.DataFrame:
-    """Every town of the index: ``pref, city, code, town, koaza, lat, lon`` (lat/lon may be NaN)."""
+    """Every town of the index: ``pref, city, code, town, koaza, lat, lon, has_point``.
+
+    ``has_point`` is False (and lat/lon NaN) for the few towns the source has no point for.
+    """
     with data_path("towns.parquet").open("rb") as f:
         return pd.read_parquet(f)
 

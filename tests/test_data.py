@@ -58,9 +58,12 @@ def test_boundaries_without_towns_are_known_and_flagged():
     assert "利島村" in without
 
 
-def test_entries_without_coordinates_are_kept():
+def test_entries_without_coordinates_are_kept_and_flagged():
     towns = gazetteer.towns()
-    assert towns["lat"].isna().sum() == geomap.info()["towns_without_coordinates"] > 0
+    assert list(towns.columns) == gazetteer.TOWN_COLUMNS
+    assert (~towns["has_point"]).sum() == geomap.info()["towns_without_coordinates"] > 0
+    assert towns.loc[~towns["has_point"], "lat"].isna().all()
+    assert towns.loc[towns["has_point"], "lat"].notna().all()
 
 
 def test_prefectures_and_points_inside():

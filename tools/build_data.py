@@ -7,7 +7,8 @@ Usage::
 Writes, deterministically (the same inputs give byte-identical files):
 
 - ``towns.parquet``: every 大字・町丁目・小字 of Japan with prefecture, municipality,
-  5-digit municipality code and its representative point (lat/lon may be null).
+  5-digit municipality code and its representative point (lat/lon null, and ``has_point``
+  false, for the few new towns the source has no point for).
 - ``municipalities.parquet``: GeoParquet of municipal boundaries (one row per code,
   wards of designated cities and Tokyo's special wards included) with a point inside each.
 - ``prefectures.parquet``: GeoParquet of the 47 prefectures with a point inside each.
@@ -206,6 +207,9 @@ def build(src: str, out: str) -> dict:
         raise SystemExit(f"{len(unjoined)} municipalities of the town index have no boundary: {unjoined}")
 
     towns.insert(2, "code", [codes[(p, c)] for p, c in zip(towns["pref"], towns["city"])])
+    # Kept, and flagged: a town without a point can still be named, and is placed at its
+    # municipality by the geocoder.
+    towns["has_point"] = towns["lat"].notna() & towns["lon"].notna()
     towns["pref"] = towns["pref"].astype("category")
     write_table(towns, os.path.join(out, "towns.parquet"))
 
