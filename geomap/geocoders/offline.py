@@ -22,7 +22,7 @@ SOURCE = "offline"
 # After a town's base name, a number that is its 丁目: "東陽4-", "東陽4丁目", "東陽4の", "東陽4" (end).
 _CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|$))")
 # Kyoto: street names then 上る/下る/東入/西入 come before the town.
-_KYOTO_DIRECTION = re.compile(r"(?:上る|上ル|下る|下ル|東入る|東入ル|東入|西入る|西入ル|西入|入る|入ル)")
+_KYOTO_DIRECTION = re.compile(r"(?:[上下]が?[るル]|[東西]入[るル]?|入[るル])")
 _ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
 _AZA = re.compile(r"大字|字")
 _UNKNOWN_WARD = re.compile(r"[^\d\-]{1,4}?区")
