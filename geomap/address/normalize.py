@@ -17,6 +17,8 @@ from .variants import SPACES, fold_chars, prepare
 _REMOVED = frozenset(SPACES)
 
 KANJI_NUMERAL_RUN = re.compile(r"[〇一二三四五六七八九十]+")
+# Put between a 漢数字 run written as digits and the Arabic digits that follow it.
+NUMBER_BOUNDARY = "#"
 _DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
 # Things written before the address proper: 〒 and postal codes, bracketed notes
@@ -86,6 +88,10 @@ def _digitize(text: str, origin: list[int]) -> tuple[str, list[int]]:
         out.append(digits)
         width = end - start
         out_origin.extend(origin[start + min(i, width - 1)] for i in range(len(digits)))
+        if end < len(text) and "0" <= text[end] <= "9":
+            # かな八8-3 (a town ending in 八, then block 8): the numbers must not run together.
+            out.append(NUMBER_BOUNDARY)
+            out_origin.append(origin[end])
         last = end
     out.append(text[last:])
     out_origin.extend(origin[last:])

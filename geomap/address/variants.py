@@ -46,7 +46,8 @@ NO_FORMS = "ノ之乃"
 KANJI_DIGITS = "〇一二三四五六七八九"
 
 _KANJI = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]"
-_GA_BETWEEN_KANJI = re.compile(rf"(?<={_KANJI})[がガ](?={_KANJI})")
+# が/ガ before a kanji is the ケ of 旭が丘, あさひが丘, 美しが丘 (not the particle of kana words).
+_GA_BEFORE_KANJI = re.compile(rf"[がガ](?={_KANJI})")
 _HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
 
 
@@ -111,7 +112,7 @@ def fold_chars(text: str) -> str:
     """Fold width, hyphens, spaces (removed), ケ/の forms and variant kanji."""
     folded = text.translate(translation())
     if "が" in folded or "ガ" in folded:
-        folded = _GA_BETWEEN_KANJI.sub("ケ", folded)
+        folded = _GA_BEFORE_KANJI.sub("ケ", folded)
     return folded
 
 

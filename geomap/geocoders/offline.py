@@ -20,13 +20,13 @@ from .index import Town, TownIndex, town_index
 SOURCE = "offline"
 
 # After a town's base name, a number that is its 丁目: "東陽4-", "東陽4丁目", "東陽4の", "東陽4" (end).
-_CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|$))")
+_CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|#|$))")
 # Kyoto: street names then 上る/下る/東入/西入 come before the town.
 _KYOTO_DIRECTION = re.compile(r"(?:[上下]が?[るル]|[東西]入[るル]?|入[るル])")
 _ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
 _AZA = re.compile(r"大字|字")
-_UNKNOWN_WARD = re.compile(r"[^\d\-]{1,4}?区")
-_UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-]{1,6}?[市区町村](?![市区町村場]|役所)")
+_UNKNOWN_WARD = re.compile(r"[^\d\-#]{1,4}?区")
+_UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-#]{1,6}?[市区町村](?![市区町村場]|役所)")
 
 NOTES = {
     "ja": {
@@ -48,7 +48,7 @@ NOTES = {
 }
 
 _UNEXPLAINED_CHOME = re.compile(r"\d+丁目")
-_AFTER_WEAK = re.compile(r"[\d\-の番丁]")
+_AFTER_WEAK = re.compile(r"[\d\-の番丁#]")
 _LEADING_SEPARATORS = re.compile(r"^[\s\-‐‑‒–—―−－ｰー,，、の]+")
 
 
@@ -89,6 +89,16 @@ class TownHit:
         if _UNEXPLAINED_CHOME.match(text, self.end):
             score -= 2
         return score
+
+
+def _names_aza(hit: "TownHit | list[TownHit] | None") -> bool:
+    """The hit is a town whose own name begins with 大字/字 (and was matched with it)."""
+    hits = hit if isinstance(hit, list) else [hit] if hit is not None else []
+    return any(h.town.name.startswith(("大字", "字")) and not h.alias for h in hits)
+
+
+def _end(hit: "TownHit | list[TownHit]") -> int:
+    return max(h.end for h in hit) if isinstance(hit, list) else hit.end
 
 
 def _is_valid_point(lat: float, lon: float) -> bool:
@@ -152,8 +162,13 @@ class Matcher:
                 if hit is not None:
                     return hit
         hit = self._match_town_at(code, text, pos)
-        if hit is None and text.startswith(("大字", "字"), pos):
-            hit = self._match_town_at(code, text, pos + (2 if text.startswith("大字", pos) else 1))
+        if text.startswith(("大字", "字"), pos) and not _names_aza(hit):
+            # 大字遠東 where the index says 遠東: without 大字 the match may reach further
+            # than a town named 大 with it. A written 字 that is part of the index's own name
+            # (字仲間, not 仲間二丁目) is kept.
+            stripped = self._match_town_at(code, text, pos + (2 if text.startswith("大字", pos) else 1))
+            if stripped is not None and (hit is None or _end(stripped) > _end(hit)):
+                hit = stripped
         return hit
 
     def _match_town_at(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
