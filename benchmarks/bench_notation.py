@@ -30,6 +30,8 @@ FULLWIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 CHOME = re.compile(r"^(.*?)([〇一二三四五六七八九十]+)丁目$")
 OLD_FORMS = {"崎": "﨑", "高": "髙", "辺": "邊", "沢": "澤", "島": "嶋", "浜": "濱", "徳": "德", "斎": "齋", "国": "國"}
 KE = ["ヶ", "ケ", "が", "ガ"]
+KYOTO_STREETS = ["烏丸", "河原町", "四条", "三条", "堀川", "千本", "寺町", "新町", "室町", "西洞院", "丸太町", "今出川", "五条", "七条"]
+KYOTO_DIRECTIONS = ["上る", "上ル", "下る", "下ル", "東入", "西入ル", "上がる"]
 
 
 def block(rng: random.Random) -> str:
@@ -61,6 +63,9 @@ def families(rng: random.Random, pref: str, city: str, county: str, ward_city: s
     if any(k in town for k in "ヶケがガ"):
         variant = re.sub("[ヶケがガ]", rng.choice(KE), town)
         yield "ケ written another way", f"{pref}{city}{variant}{block(rng)}"
+    if city.startswith("京都市"):
+        street, cross = rng.sample(KYOTO_STREETS, 2)
+        yield "Kyoto street names", f"{pref}{city}{street}通{cross}{rng.choice(KYOTO_DIRECTIONS)}{town}{rng.randint(1, 700)}"
     old = "".join(OLD_FORMS.get(ch, ch) for ch in town)
     if old != town:
         yield "old character forms", f"{pref}{city}{old}{block(rng)}"
@@ -87,7 +92,7 @@ def main() -> int:
             bucket = cases.setdefault(family, [])
             if len(bucket) < args.per_family:
                 bucket.append((address, code, town))
-        if all(len(b) >= args.per_family for b in cases.values()) and len(cases) >= 14:
+        if all(len(b) >= args.per_family for b in cases.values()) and len(cases) >= 15:
             break
     print(f"{'family':<28}{'rows':>7}{'right':>9}{'honest':>9}{'missed':>9}{'addr/s':>10}")
     for family, bucket in cases.items():
