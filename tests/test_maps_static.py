@@ -114,3 +114,31 @@ def test_glyph_check_would_catch_a_font_without_japanese(tmp_path, koto_rows, mo
     monkeypatch.setattr(static, "FONT", "DejaVu Sans")
     messages = _save_quietly(koto_rows.head(20), tmp_path / "tofu.png", by="none", title="江東区")
     assert _glyph_problems(messages)
+
+
+def test_areas_are_named_on_the_memo_map_without_the_shared_prefecture(wards_rows):
+    from geomap.maps import _model
+    from geomap.maps.static import draw
+
+    model = _model.build(wards_rows, by="municipality")
+    figure = draw(model)
+    texts = {t.get_text() for ax in figure.axes for t in ax.texts}
+    assert {"江東区", "中央区", "墨田区"} <= texts
+    assert not any(t.startswith("東京都") for t in texts)
+
+
+def test_area_labels_never_show_values(wards_rows):
+    from geomap.maps import _model
+    from geomap.maps.static import draw
+
+    model = _model.build(wards_rows, by="municipality", min_count=10_000)
+    texts = [t.get_text() for ax in draw(model).axes for t in ax.texts]
+    assert not any(ch.isdigit() for t in texts for ch in t)
+
+
+def test_every_map_says_how_many_rows_were_not_placed_even_none(koto_rows):
+    from geomap.maps import _model
+
+    model = _model.build(koto_rows, by="none")
+    assert model.unplaced_count == 0
+    assert model.notes[0] == "地図に載せられなかった行: 0件"

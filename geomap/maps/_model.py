@@ -147,10 +147,12 @@ class MapModel:
 
     @property
     def notes(self) -> list[str]:
-        """The short notes every map carries (unplaced rows, points outside areas)."""
-        out = []
-        if self.unplaced_count:
-            out.append(self.text["unplaced"].format(n=f"{self.unplaced_count:,}"))
+        """The short notes every map carries (unplaced rows, points outside areas).
+
+        The count of rows not placed is always said, 0 included, so a reader knows it
+        was checked.
+        """
+        out = [self.text["unplaced"].format(n=f"{self.unplaced_count:,}")]
         if self.unassigned:
             out.append(self.text["unassigned"].format(n=f"{self.unassigned:,}"))
         if self.coarse:

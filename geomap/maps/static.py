@@ -114,6 +114,38 @@ def draw(model: _model.MapModel, *, orientation: str = "landscape"):
     return fig
 
 
+MAX_AREA_LABELS = 40  # beyond this, names would cover the map a memo is for
+
+
+def _label_areas(ax, model, crs) -> None:
+    """Write each area's name (never its value: small counts may be hidden) on the map."""
+    import matplotlib.patheffects as pe
+
+    if model.areas is None or not len(model.areas):
+        return
+    named = model.areas[(model.areas["count"] > 0) & model.areas["name"].notna()]
+    if not 0 < len(named) <= MAX_AREA_LABELS:
+        return
+    named = named.to_crs(crs)
+    points = named.geometry.representative_point()
+    halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+    for name, point in zip(_short_names(named["name"].astype(str).tolist()), points):
+        ax.annotate(
+            str(name), xy=(point.x, point.y), ha="center", va="center", fontsize=8,
+            color="#222222", path_effects=halo, zorder=5, annotation_clip=True,
+        )
+
+
+def _short_names(names: list[str]) -> list[str]:
+    """Drop the prefecture when every area lies in the same one (東京都江東区 → 江東区)."""
+    from ..gazetteer import prefectures
+
+    for pref in prefectures()["pref"]:
+        if all(n.startswith(pref) and len(n) > len(pref) for n in names):
+            return [n[len(pref):] for n in names]
+    return names
+
+
 def _utm(bounds) -> str:
     lon = (bounds[0] + bounds[2]) / 2
     lat = (bounds[1] + bounds[3]) / 2
@@ -152,6 +184,7 @@ def _draw(fig, model, *, landscape: bool) -> None:
             areas[hatched].plot(
                 ax=ax, facecolor=_model.NODATA_COLOR, edgecolor="#777777", hatch="///", linewidth=0.4, zorder=2
             )
+    _label_areas(ax, model, crs)
     if model.municipality_lines is not None and len(model.municipality_lines):
         model.municipality_lines.to_crs(crs).plot(ax=ax, color="#8a8a8a", linewidth=0.4, linestyle="--", zorder=3)
     if model.prefecture_lines is not None and len(model.prefecture_lines):
