@@ -26,7 +26,6 @@ import glob
 import json
 import os
 import sys
-import unicodedata
 
 import geopandas as gpd
 import numpy as np

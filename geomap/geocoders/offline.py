@@ -24,7 +24,6 @@ _CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|#|$))")
 # Kyoto: street names then 上る/下る/東入/西入 come before the town.
 _KYOTO_DIRECTION = re.compile(r"(?:[上下]が?[るル]|[東西]入[るル]?|入[るル])")
 _ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
-_AZA = re.compile(r"大字|字")
 _UNKNOWN_WARD = re.compile(r"[^\d\-#]{1,4}?区")
 _UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-#]{1,6}?[市区町村](?![市区町村場]|役所)")
 
@@ -154,11 +153,9 @@ class Matcher:
     def match_town(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
         if self.index.municipalities[code].city.startswith("京都市"):
             # Kyoto: the town follows the last 上る/下る/東入/西入 when the street is written.
-            last = None
-            for last in _KYOTO_DIRECTION.finditer(text, pos):
-                pass
-            if last is not None:
-                hit = self._match_town_at(code, text, last.end())
+            directions = list(_KYOTO_DIRECTION.finditer(text, pos))
+            if directions:
+                hit = self._match_town_at(code, text, directions[-1].end())
                 if hit is not None:
                     return hit
         hit = self._match_town_at(code, text, pos)
