@@ -530,10 +530,27 @@ def test_equally_good_answers_for_different_towns_keep_only_what_they_share(gsi_
 
 def test_default_city_reads_queries_without_it(gsi_server, make_gsi):
     fake, _ = gsi_server
-    fake.answer("東陽4-11-28", ("json", [feature("東京都千代田区麹町二丁目", 35.68, 139.74), feature(TOYO, *TOYO_POINT)]))
+    fake.answer(
+        "東京都江東区東陽4-11-28",
+        ("json", [feature("東京都千代田区麹町二丁目", 35.68, 139.74), feature(TOYO, *TOYO_POINT)]),
+    )
     row = make_gsi(default_city="江東区").geocode(["東陽4-11-28"]).iloc[0]
     assert row["level"] == 3 and row["town"] == "東陽四丁目"
     assert (row["lat"], row["lon"]) == TOYO_POINT
+    # the context goes with a bare address, so the service is not asked about every 東陽 of Japan
+    assert fake.queries == ["東京都江東区東陽4-11-28"]
+
+
+def test_context_is_not_added_to_addresses_that_name_their_place(gsi_server, make_gsi):
+    fake, _ = gsi_server
+    make_gsi(default_city="江東区").geocode(["千代田区麹町2-8", "北海道札幌市北1条西2丁目"])
+    assert sorted(fake.queries) == ["北海道札幌市北1条西2丁目", "千代田区麹町2-8"]
+
+
+def test_a_designated_city_as_context_is_written_by_its_name(gsi_server, make_gsi):
+    fake, _ = gsi_server
+    make_gsi(default_city="札幌市").geocode(["北1条西2丁目"])
+    assert fake.queries == ["北海道札幌市北1条西2丁目"]
 
 
 # -- geomap cache -----------------------------------------------------------------------

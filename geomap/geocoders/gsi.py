@@ -99,7 +99,9 @@ class GsiGeocoder(HTTPGeocoder):
         After this many rows in a row fail, the rest of the list is not sent (error
         ``geocoder_not_sent``); a 429 that outlasts the retries stops sending at once.
     default_pref, default_city : str, optional
-        Context for reading the queries, as in :func:`geomap.geocode`.
+        Context for lists that omit the start, as in :func:`geomap.geocode`: used to read
+        the answers, and written before an address that names neither its prefecture
+        nor its municipality when it is sent.
     **options
         Transport options of :class:`~geomap.geocoders.base.HTTPGeocoder`: ``timeout``,
         ``session``, ``requests_per_second``, ``max_retries``, ``backoff``,
@@ -145,13 +147,38 @@ class GsiGeocoder(HTTPGeocoder):
         self.default_city = default_city
 
     # -- what would be sent ------------------------------------------------------------
-    @staticmethod
-    def _queries(addresses: Sequence) -> tuple[list[str | None], dict[str, str]]:
-        """Per row its cache key (None for blank rows), and the text to send per key."""
+    def _context(self) -> str:
+        """What ``default_pref``/``default_city`` stand for, written before a bare address."""
+        if not (self.default_pref or self.default_city):
+            return ""
+        from .offline import Context, Matcher
+        from .index import town_index
+
+        index = town_index()
+        context = Context(Matcher(index), self.default_pref, self.default_city)
+        cities = {index.municipalities[c].city for c in context.codes}
+        if len(cities) > 1:  # a designated city given without a ward: its name
+            cities = {index.municipalities[c].designated for c in context.codes}
+        return context.pref + (next(iter(cities)) if len(cities) == 1 else "")
+
+    def _queries(self, addresses: Sequence) -> tuple[list[str | None], dict[str, str]]:
+        """Per row its cache key (None for blank rows), and the text to send per key.
+
+        An address that names neither its prefecture nor its municipality is sent with
+        the context the user gave (--pref/--city), so the service reads 東陽4-11-28 of a
+        江東区 list as 東京都江東区東陽4-11-28 rather than any 東陽 of Japan.
+        """
+        from .offline import OfflineGeocoder
+
+        values = [value.strip() if isinstance(value, str) else "" for value in addresses]
+        prefix = self._context()
+        if prefix:
+            bare = OfflineGeocoder().geocode([v for v in values if v])
+            unplaced = {v for v, level in zip((v for v in values if v), bare["level"]) if level == 0}
+            values = [prefix + v if v in unplaced else v for v in values]
         keys: list[str | None] = []
         texts: dict[str, str] = {}
-        for value in addresses:
-            text = value.strip() if isinstance(value, str) else ""
+        for text in values:
             k = cache_key(text) if text else ""
             if not k:
                 keys.append(None)
