@@ -23,6 +23,7 @@ _CHOME_NAME = re.compile(r"[〇一二三四五六七八九十]+丁目$")
 _AZA_PREFIX = re.compile(r"^(?:大字|字)")
 # 旭川市 "四条通二十五丁目" is written "4条25丁目" as often as not.
 _JOU_DORI = re.compile(r"(\d+条)通")
+KANMURI_MIN_TOWNS = 3  # towns sharing a prefix before it counts as a 冠称
 _JOU_CHOME = re.compile(r"^([東西南北]\d+)条([東西南北]\d+)丁目$")
 
 
@@ -189,6 +190,7 @@ class TownIndex:
                 for base in self._aliases(_CHOME_NAME.sub("", name), m.group(1), weak):
                     alias_chome.setdefault(base, {}).setdefault(number, []).append(town)
                     base_names.setdefault(base, _CHOME_NAME.sub("", name))
+        self._add_kanmuri_aliases(by_name, exact, aliases, alias_chome, base_names, weak)
         # Aliases never stand in for a real name: 大杉 (of 大杉町二丁目) gives way to 大杉二丁目.
         alias_keys = set()
         for alias, towns in aliases.items():
@@ -209,6 +211,45 @@ class TownIndex:
         maxlen = max([len(k) for k in exact] + [len(k) for k in chome] + [0])
         real = {key(name) for name in by_name}
         return CityTowns(exact, chome, whole, maxlen, frozenset(weak - real), frozenset(alias_keys))
+
+    @staticmethod
+    def _add_kanmuri_aliases(by_name, exact, aliases, alias_chome, base_names, weak) -> None:
+        """Names without their 冠称: 神田猿楽町 written 猿楽町, 日本橋蛎殻町 written 蛎殻町.
+
+        A 冠称 is a prefix that at least three towns of the municipality share (神田,
+        日本橋, 一乗寺 …). The shortened names are weak aliases: trusted only before a
+        number or the end, and never over a real name.
+        """
+        base_of = {}
+        for name in by_name:
+            k = _AZA_PREFIX.sub("", key(name))  # 大字/字 are not 冠称: they have aliases of their own
+            m = _CHOME_KEY.match(k)
+            base_of[name] = (k, m.group(1) if m else k, int(m.group(2)) if m else None)
+        counts: dict[str, set[str]] = {}
+        for _, base, _ in base_of.values():
+            for length in (2, 3, 4):
+                if len(base) - length >= 2:
+                    counts.setdefault(base[:length], set()).add(base)
+        kanmuri = {p for p, members in counts.items() if len(members) >= KANMURI_MIN_TOWNS and not p[-1].isdigit()}
+        if not kanmuri:
+            return
+        taken = set(aliases) | set(alias_chome)  # stronger ways of writing (字上原 → 上原) win
+        for name, (k, base, number) in base_of.items():
+            prefix = max((p for p in kanmuri if base.startswith(p)), key=len, default=None)
+            if prefix is None:
+                continue
+            short = base[len(prefix):]
+            if short in taken:
+                continue
+            weak.add(short)
+            town = exact[key(name)][0]  # one town for the index's two spellings of it
+            targets = aliases.setdefault(short, []) if number is None else (
+                alias_chome.setdefault(short, {}).setdefault(number, [])
+            )
+            if town not in targets:
+                targets.append(town)
+            if number is not None:
+                base_names.setdefault(short, _CHOME_NAME.sub("", name))
 
     @staticmethod
     def _aliases(name: str, k: str, weak: set[str]) -> set[str]:

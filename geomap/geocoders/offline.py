@@ -304,6 +304,13 @@ class Matcher:
                 return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=hit.note)
             # A town the index knows but has no point for: say the town, place at the municipality.
             return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("no_town_point", {}))
+        if len(hits) > 1 and len({c for c, _ in hits}) == 1:
+            # Two towns of one municipality fit (猿楽町 of 神田 and of another 冠称): the
+            # municipality is certain, the town is not.
+            code = hits[0][0]
+            mun = index.municipalities[code]
+            labels = "・".join(dict.fromkeys(f"{mun.city}{h.name}（{mun.pref}）" for _, h in hits))
+            return Match(2, mun.pref, mun.city, "", code, mun.lat, mun.lon, pos, ambiguous=labels)
         if len(hits) > 1:
             match = self._ambiguous([(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits))
             designated = self._one_designated_city({c for c, _ in hits}, require_all=False)
