@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .cli_cache import cache
 from .errors import GeomapError
+from .errors import UsageError as GeomapUsageError
 from .messages import error_message, message, service_name
 from .sources import info as data_info
 
@@ -142,6 +143,19 @@ def _common(kw: dict) -> dict:
     )
 
 
+def _breaks(text: str | None) -> list[float] | None:
+    """``--breaks 10,20,50`` as numbers (full-width digits and 、 are fine)."""
+    if text is None:
+        return None
+    import unicodedata
+
+    parts = [p.strip() for p in unicodedata.normalize("NFKC", text).replace("、", ",").split(",") if p.strip()]
+    try:
+        return [float(p) for p in parts]
+    except ValueError:
+        raise GeomapUsageError(f"--breaks must be numbers, got {text!r}", key="bad_breaks", value=text) from None
+
+
 def _stderr_is_terminal() -> bool:
     try:
         return sys.stderr.isatty()
@@ -220,6 +234,10 @@ def _summary(result, lang: str, *, input_path, kind: str) -> None:
 @click.option("--boundaries", default=None, help="区域の境界ファイル（shp, GeoJSON, GeoPackage）/ your own areas")
 @click.option("--boundary-key", default=None, help="境界ファイルの区域を示す列 / the areas' key column")
 @click.option("--min-count", type=int, default=None, help="K 件未満の区域は「K未満」と表示 / hide counts below K")
+@click.option("--scheme", default="quantiles", show_default=True,
+              help="quantiles | natural_breaks | equal_interval（色分けの区切り方）/ how classes are cut")
+@click.option("--classes", "k", type=int, default=5, show_default=True, help="色の段階数 2〜9 / number of classes")
+@click.option("--breaks", default=None, help="区切り値（例: 10,20,50）/ your own class breaks, e.g. 10,20,50")
 @click.option("--points/--no-points", default=True, show_default=True, help="マーカーを表示する / draw markers")
 @click.option("--png", is_flag=True, help="PNG 画像も作る / also write a PNG")
 @click.option("--pdf", is_flag=True, help="PDF も作る / also write a PDF")
@@ -235,7 +253,7 @@ def render(**kw):
             kw["input"], kw["output"], by=kw["by"], value=kw["value"], agg=kw["agg"], category=kw["category"],
             name=kw["name"], title=kw["title"], tiles=kw["tiles"], boundaries=kw["boundaries"],
             boundary_key=kw["boundary_key"], min_count=kw["min_count"], points=kw["points"], png=kw["png"],
-            pdf=kw["pdf"], **_common(kw),
+            pdf=kw["pdf"], classification=kw["scheme"], k=kw["k"], breaks=_breaks(kw["breaks"]), **_common(kw),
         )
         if not kw["quiet"]:
             _summary(result, lang, input_path=kw["input"], kind="map")

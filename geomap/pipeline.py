@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 BY_CHOICES = ("auto", "municipality", "town", "none")
 AGG_CHOICES = ("count", "sum", "mean")
 TILES_CHOICES = ("gsi", "gsi-pale", "osm", "none")
+SCHEME_CHOICES = ("quantiles", "natural_breaks", "equal_interval", "user")
 LANG_CHOICES = ("ja", "en")
 #: Level given to rows whose coordinates came from the input's own lat/lon columns.
 INPUT_LEVEL = 4
@@ -556,6 +557,9 @@ def render(
     geocoder_options: dict | None = None,
     progress: bool = False,
     notify: Callable[[dict, bool], None] | None = None,
+    classification: str = "quantiles",
+    k: int = 5,
+    breaks=None,
 ) -> RenderResult:
     """Read an address list and write a map (HTML, and PNG/PDF if asked) beside it.
 
@@ -599,6 +603,13 @@ def render(
     geocoder, geocoder_options, progress, notify
         As for :func:`geocode_table`.
 
+    classification : {"quantiles", "natural_breaks", "equal_interval", "user"}
+        How the choropleth's classes are cut (mapclassify); ``breaks`` implies ``"user"``.
+    k : int
+        Number of classes, 2 to 9.
+    breaks : list of float, optional
+        Your own class breaks.
+
     Returns
     -------
     RenderResult
@@ -637,6 +648,7 @@ def render(
     _check_choice("--by", by, BY_CHOICES)
     _check_choice("--agg", agg, AGG_CHOICES)
     _check_choice("--tiles", tiles, TILES_CHOICES)
+    _check_choice("--scheme", classification, SCHEME_CHOICES)
     _check_choice("--lang", lang, LANG_CHOICES)
     if min_count is not None and (isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1):
         raise UsageError(f"min_count must be a whole number >= 1, not {min_count!r}", key="min_count_invalid",
@@ -695,6 +707,7 @@ def render(
         address=found.address or list(found.parts) or None, title=title or input.stem, tiles=tiles,
         boundaries=areas, boundary_key=boundary_key, min_count=min_count, points=points,
         lang=lang, unplaced=frame.loc[~placed_rows(frame, min_level)],
+        classification=classification, k=k, breaks=breaks,
     )
     m = maps.make_map(placed, **options)
     # The map writers are atomic themselves (temporary file, then rename); the paths were

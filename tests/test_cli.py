@@ -4,6 +4,7 @@ table out, and one line in Japanese (or English) when something is wrong."""
 from __future__ import annotations
 
 import hashlib
+import json
 import io
 import shutil
 from pathlib import Path
@@ -245,3 +246,20 @@ def test_top_level_script_runs_the_same_app(tmp_path):
     done = subprocess.run([sys.executable, str(root / "cli.py"), "geocode", str(src), "-q"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "a_geocoded.csv").exists()
+
+
+def test_render_class_options(tmp_path):
+    from geomap.maps import _model
+
+    src = tmp_path / "wards.csv"
+    src.write_bytes((Path(__file__).resolve().parents[1] / "sample_data" / "tokyo_wards_facilities.csv").read_bytes())
+    ok = CliRunner().invoke(main, ["render", str(src), "--breaks", "10,２０、30", "--tiles", "none", "-q"])
+    assert ok.exit_code == 0, ok.output
+    page = (tmp_path / "wards.html").read_text(encoding="utf-8")
+    for label in ("11 – 20", "21 – 30"):
+        assert label in page or json.dumps(label)[1:-1] in page
+    bad = CliRunner().invoke(main, ["render", str(src), "--breaks", "10,x", "--lang", "en"])
+    assert bad.exit_code == 2 and "Class breaks must be numbers" in bad.output and "Traceback" not in bad.output
+    scheme = CliRunner().invoke(main, ["render", str(src), "--scheme", "foo"])
+    assert scheme.exit_code == 2 and "--scheme" in scheme.output
+    assert set(_model.CLASSIFICATIONS) >= {"quantiles", "natural_breaks", "equal_interval"}
