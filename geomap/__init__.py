@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 
 from .errors import GeomapError  # noqa: E402
 from .geocoding import geocode, geocode_frame  # noqa: E402
-from .sources import attribution, info, sources  # noqa: E402
+from .provenance import attribution, info, sources  # noqa: E402
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import geopandas as gpd
 
-from .sources import data_path
+from .provenance import data_path
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from .cli_cache import cache
 from .errors import GeomapError
 from .errors import UsageError as GeomapUsageError
 from .messages import error_message, message, service_name
-from .sources import info as data_info
+from .provenance import info as data_info
 
 LEVEL_ORDER = (4, 3, 2, 1, 0)
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .sources import data_path
+from .provenance import data_path
 
 TOWN_COLUMNS = ["pref", "city", "code", "town", "koaza", "lat", "lon", "has_point"]
 

@@ -36,7 +36,7 @@ DOCTEST_MODULES = [
     "geomap.maps.html",
     "geomap.maps.static",
     "geomap.pipeline",
-    "geomap.sources",
+    "geomap.provenance",
     "geomap.spatial",
 ]
 

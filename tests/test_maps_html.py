@@ -220,7 +220,7 @@ def test_categories_colour_points_and_get_a_legend(koto_rows):
 
 
 def test_attribution_title_and_scale(koto_rows):
-    from geomap.sources import attribution_html
+    from geomap.provenance import attribution_html
 
     html = page(make_map(koto_rows, title="江東区の施設"))
     assert "<title>江東区の施設</title>" in html and 'class="geomap-title">江東区の施設<' in html

@@ -28,7 +28,7 @@ from jinja2 import Environment, PackageLoader
 
 from ..errors import UsageError
 from ..io import atomic_path
-from ..sources import attribution_html
+from ..provenance import attribution_html
 from . import _model, assets
 
 CLUSTER_THRESHOLD = 1000

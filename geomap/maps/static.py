@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..io import atomic_path
-from ..sources import attribution
+from ..provenance import attribution
 from . import _model
 
 A4_INCHES = (11.69, 8.27)

@@ -1,4 +1,4 @@
-"""Where geomap's embedded data comes from: attribution, licences, dates and counts."""
+"""Where geomap's embedded data comes from (provenance): attribution, licences, dates and counts."""
 
 from __future__ import annotations
 
