@@ -128,6 +128,15 @@ def key(name: str) -> str:
     return KANJI_NUMERAL_RUN.sub(lambda m: str(kanji_to_int(m.group())), folded)
 
 
+_BRACKETED = re.compile(r"(?:[(（【\[「『〔<＜][^)）】\]」』〕>＞]{0,20}[)）】\]」』〕>＞])+")
+
+
+def skip_brackets(text: str, pos: int) -> int:
+    """Position after bracketed notes at ``pos`` (東京都（本庁）千代田区, 江東区「地番」東陽)."""
+    m = _BRACKETED.match(text, pos)
+    return m.end() if m else pos
+
+
 def skip_leading_noise(text: str, pos: int = 0) -> int:
     """Position after postal codes, bracketed notes and labels at ``pos``."""
     while True:

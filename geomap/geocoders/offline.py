@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..address.normalize import Normalized, key, normalize, skip_leading_noise
+from ..address.normalize import Normalized, key, normalize, skip_brackets, skip_leading_noise
 from .base import RESULT_COLUMNS, Geocoder, register
 from .index import Town, TownIndex, town_index
 
@@ -140,6 +140,7 @@ class Matcher:
 
     def match_city_skipping(self, text: str, pos: int, table: dict[str, list[str]]) -> tuple[list[str], int]:
         """Municipality, also after an island, 支庁 or 郡 name written before it (八丈島八丈町)."""
+        pos = skip_brackets(text, pos)
         codes, end = self.match_city(text, pos, table)
         if codes:
             return codes, end
@@ -271,6 +272,7 @@ class Matcher:
 
     def _resolve(self, text: str, codes: list[str], pos: int, pref: str) -> Match:
         index = self.index
+        pos = skip_brackets(text, pos)  # 江東区（旧深川区）東陽
         # A ward written after a designated city that the data does not know (new wards):
         # match the towns of the whole city rather than a neighbour.
         hits: list[tuple[str, TownHit]] = []
