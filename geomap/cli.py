@@ -21,6 +21,7 @@ from .messages import error_message, message, service_name
 from .provenance import info as data_info
 
 LEVEL_ORDER = (4, 3, 2, 1, 0)
+LARGE_MAP_BYTES = 30 * 2**20  # above this a browser takes long to open the page
 
 
 class CliError(click.ClickException):
@@ -258,6 +259,9 @@ def render(**kw):
         if not kw["quiet"]:
             _summary(result, lang, input_path=kw["input"], kind="map")
             click.echo(message("summary_map", lang, path=str(result.html)), err=True)
+            size = result.html.stat().st_size
+            if size > LARGE_MAP_BYTES:
+                click.echo(message("large_map", lang, size=f"{size / 2**20:,.0f}"), err=True)
             for path in result.images:
                 click.echo(message("summary_image", lang, path=str(path)), err=True)
         return result

@@ -312,6 +312,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary_all_placed": {"ja": "すべての行を置けました。", "en": "Every row was placed."},
     "summary_map": {"ja": "地図: {path}", "en": "Map: {path}"},
     "summary_image": {"ja": "画像: {path}", "en": "Image: {path}"},
+    "large_map": {
+        "ja": "注意: 地図のファイルが {size} MB あり、開くのに時間がかかります。--by municipality や --no-points で軽くできます。",
+        "en": "Note: the map file is {size} MB and will be slow to open; --by municipality or --no-points make it lighter.",
+    },
     "summary_table": {"ja": "結果: {path}", "en": "Result: {path}"},
     "sending": {
         "ja": "{count} 件の住所を {service} に送信します（外部のサービスです）。",

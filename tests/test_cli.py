@@ -263,3 +263,15 @@ def test_render_class_options(tmp_path):
     scheme = CliRunner().invoke(main, ["render", str(src), "--scheme", "foo"])
     assert scheme.exit_code == 2 and "--scheme" in scheme.output
     assert set(_model.CLASSIFICATIONS) >= {"quantiles", "natural_breaks", "equal_interval"}
+
+
+def test_a_large_map_comes_with_advice(tmp_path, monkeypatch):
+    import geomap.cli
+
+    src = tmp_path / "wards.csv"
+    src.write_bytes((Path(__file__).resolve().parents[1] / "sample_data" / "tokyo_wards_facilities.csv").read_bytes())
+    quiet = CliRunner().invoke(main, ["render", str(src), "--tiles", "none"])
+    assert quiet.exit_code == 0 and "--by municipality" not in quiet.output
+    monkeypatch.setattr(geomap.cli, "LARGE_MAP_BYTES", 1000)
+    loud = CliRunner().invoke(main, ["render", str(src), "--tiles", "none", "--lang", "en"])
+    assert loud.exit_code == 0 and "slow to open" in loud.output and "--by municipality" in loud.output
