@@ -39,24 +39,22 @@ _ENV = Environment(loader=PackageLoader("geomap.maps", "templates"), autoescape=
 
 GSI_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" rel="noopener">地理院タイル</a>'
 
-GSI_STD = xyzservices.TileProvider(
-    name="GSI.Std",
-    url="https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
-    attribution="地理院タイル",
-    html_attribution=GSI_ATTRIBUTION,
-    min_zoom=2,
-    max_zoom=18,
-)
+def _gsi_tiles(name: str, layer: str) -> xyzservices.TileProvider:
+    """A 国土地理院 tile layer (xyzservices has none); 「地理院タイル」 is its required credit."""
+    return xyzservices.TileProvider(
+        name=name,
+        url=f"https://cyberjapandata.gsi.go.jp/xyz/{layer}/{{z}}/{{x}}/{{y}}.png",
+        attribution="地理院タイル",
+        html_attribution=GSI_ATTRIBUTION,
+        min_zoom=2,
+        max_zoom=18,
+    )
+
+
+GSI_STD = _gsi_tiles("GSI.Std", "std")
 """国土地理院 standard map tiles (標準地図)."""
 
-GSI_PALE = xyzservices.TileProvider(
-    name="GSI.Pale",
-    url="https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
-    attribution="地理院タイル",
-    html_attribution=GSI_ATTRIBUTION,
-    min_zoom=2,
-    max_zoom=18,
-)
+GSI_PALE = _gsi_tiles("GSI.Pale", "pale")
 """国土地理院 pale map tiles (淡色地図)."""
 
 TILE_PROVIDERS = {
