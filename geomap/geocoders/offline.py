@@ -293,8 +293,9 @@ class Matcher:
             elif hit is not None:
                 hits.append((code, hit))
         if len(hits) > 1:
-            best = max(h.quality(text) for _, h in hits)
-            hits = [(c, h) for c, h in hits if h.quality(text) == best]
+            scores = [h.quality(text) for _, h in hits]
+            best = max(scores)
+            hits = [hit for hit, score in zip(hits, scores) if score == best]
         if not hits and len(codes) > 1:
             ward = self._unknown_ward(text, codes, pos)
             if ward is not None:
