@@ -20,6 +20,12 @@ def page(m) -> str:
     return m.get_root().render()
 
 
+def data_of(html: str) -> dict:
+    """The JSON block the page's scripts read (every value from the user's data is there)."""
+    block = re.search(r'<script type="application/json" id="geomap-data">(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
 def has(html: str, text: str) -> bool:
     """``text`` is in the page as HTML, or inside a script as JSON (escaped either way)."""
     return any(form in html for form in (text, safe_json(text)[1:-1], json.dumps(text)[1:-1]))
@@ -177,7 +183,10 @@ def test_points_false_writes_no_personal_data(koto_rows):
     df.loc[df.index[:2], ["lat", "lon"]] = np.nan
     html = page(make_map(df, by="town", points=False, name="name", address="address"))
     assert "施設1" not in html and "GeomapPoints" not in html
-    assert df.loc[df.index[0], "address"] not in html  # not even in the list of unplaced rows
+    data = data_of(html)
+    assert "points" not in data
+    # not even in the list of unplaced rows (the address is also a town's name, so it may name an area)
+    assert df.loc[df.index[0], "address"] not in data["panels"]["notes"]
     assert has(html, "地図に載せられなかった行: 2件")
     assert has(html, "おおよその範囲")
 

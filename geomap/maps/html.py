@@ -6,15 +6,20 @@ Font Awesome …) are dropped, and the prefecture/municipality outlines around t
 embedded, so the map never looks empty when tiles cannot be reached. Tiles are optional
 base layers.
 
-Every value that comes from the user's data is escaped: popups are built in the browser
-with ``textContent`` from a JSON array (embedded with ``<``, ``>`` and ``&`` as ``\\u``
-escapes), and legends, tooltips, titles and notes are escaped with :func:`html.escape`.
+Text from the user's data is data, never code and never a template. folium and branca
+render each element's output as a Jinja2 template a second time, so no such text goes into
+an element: every value from the data is written once into a JSON block of the finished page
+(:class:`Page`, :func:`safe_json`), where the scripts read it. Popups and tooltips are set
+with ``textContent``; legends, notes, layer names and the title are escaped with
+:func:`html.escape` (or the page template's autoescape).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from html import escape
+from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
@@ -22,9 +27,9 @@ import folium
 import numpy as np
 import pandas as pd
 import xyzservices
-from branca.element import Element, MacroElement
+from branca.element import Figure, MacroElement
 from folium.map import Layer
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import UsageError
 from ..io import atomic_path
@@ -35,7 +40,8 @@ CLUSTER_THRESHOLD = 1000
 MAX_ZOOM = 18
 COORD_DIGITS = 5  # about 1 m: finer than any geocoder result
 
-_ENV = Environment(loader=PackageLoader("geomap.maps", "templates"), autoescape=False)
+# Only bundled templates: page.html is HTML (autoescaped); the *.js macros are scripts.
+_ENV = Environment(loader=PackageLoader("geomap.maps", "templates"), autoescape=select_autoescape(["html"]))
 
 GSI_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" rel="noopener">地理院タイル</a>'
 
@@ -195,7 +201,14 @@ def make_map(
 
 
 def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None = None) -> folium.Map:
-    """Draw a :class:`~geomap.maps._model.MapModel` with folium."""
+    """Draw a :class:`~geomap.maps._model.MapModel` with folium.
+
+    folium and branca treat the output of every element as a Jinja2 template and render it
+    a second time, so no text from the user's data goes into an element. The elements hold
+    only constants, numbers and the names folium generates; every text from the data (and
+    the shapes) goes into one JSON block that :class:`Page` writes into the finished
+    document, where the scripts read it (``geomapData``).
+    """
     text = model.text
     minx, miny, maxx, maxy = model.bounds
     m = folium.Map(
@@ -214,59 +227,61 @@ def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None =
     n_points = 0 if model.points is None else len(model.points)
     if cluster is None:
         cluster = n_points > CLUSTER_THRESHOLD
-    _add_assets(m, cluster=bool(cluster and n_points))
-    figure = m.get_root()
-    figure.title = escape(model.title)
-    figure.html.add_child(Element(f'<div class="geomap-title">{escape(model.title)}</div>'), name="geomap_title")
+    data = {
+        "attribution": _data_attribution(model.lang),
+        "layers": {"base": [], "overlays": []},  # names for the layer switcher, as HTML
+        "shapes": {},
+        "panels": {},
+    }
+    Page(title=model.title, lang=model.lang, data=data, cluster=bool(cluster and n_points)).add_child(m)
 
-    registry = {}
+    base_layers, overlays, registry = [], [], {}
     if tiles != "none":
         order = [tiles] + [t for t in TILE_PROVIDERS if t != tiles]
         for key in order:
-            folium.TileLayer(
-                TILE_PROVIDERS[key], name=escape(text[_TILE_TEXT[key]]), show=key == tiles, max_zoom=MAX_ZOOM
-            ).add_to(m)
-    else:
-        figure.header.add_child(
-            Element(f"<style>#{m.get_name()} {{ background: #e8eef3; }}</style>"), name="geomap_blank"
-        )
+            layer = folium.TileLayer(TILE_PROVIDERS[key], name=key, show=key == tiles, max_zoom=MAX_ZOOM)
+            layer.add_to(m)
+            base_layers.append(layer)
+            data["layers"]["base"].append(escape(text[_TILE_TEXT[key]]))
 
     blank = tiles == "none"
-    outline = folium.FeatureGroup(name=escape(text["outlines"]), control=True)
+    outline_parts = []
     if blank and model.land is not None and len(model.land):
         style = {"stroke": False, "fill": True, "fillColor": "#fbfaf6", "fillOpacity": 1}
-        folium.GeoJson(_features(model.land, style=style), interactive=False).add_to(outline)
+        outline_parts.append(_shape_part(model.land, style=style))
     if model.municipality_lines is not None and len(model.municipality_lines):
         style = {"color": "#8a8a8a", "weight": 0.8, "dashArray": "3 3"}
-        folium.GeoJson(_features(model.municipality_lines, style=style), interactive=False).add_to(outline)
+        outline_parts.append(_shape_part(model.municipality_lines, style=style))
     if model.prefecture_lines is not None and len(model.prefecture_lines):
         style = {"color": "#555555", "weight": 1.6}
-        folium.GeoJson(_features(model.prefecture_lines, style=style), interactive=False).add_to(outline)
+        outline_parts.append(_shape_part(model.prefecture_lines, style=style))
+    data["shapes"]["outlines"] = outline_parts
+    outline = Shapes("outlines")
     outline.add_to(m)
+    overlays.append(outline)
+    data["layers"]["overlays"].append(escape(text["outlines"]))
 
     if model.areas is not None:
-        areas = folium.GeoJson(
-            _area_features(model.areas),
-            name=escape(model.area_title or text["areas"]),
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-            className="geomap-area",
-        )
+        data["shapes"]["areas"] = [_area_part(model.areas)]
+        areas = Shapes("areas")
         areas.add_to(m)
+        overlays.append(areas)
+        data["layers"]["overlays"].append(escape(model.area_title or text["areas"]))
         registry["areas"] = areas
 
     if model.points is not None and n_points:
-        layer = PointLayer(model, cluster=bool(cluster), name=escape(text["points"]))
+        data["points"] = _point_data(model)
+        layer = PointLayer(cluster=bool(cluster))
         layer.add_to(m)
+        overlays.append(layer)
+        data["layers"]["overlays"].append(escape(text["points"]))
         registry["pointsLayer"] = layer
 
-    legend = _legend_html(model)
-    if legend:
-        Panel(legend, position="bottomright", css_class="geomap-panel geomap-legend").add_to(m)
-    notes = _notes_html(model)
-    if notes:
-        Panel(notes, position="bottomleft", css_class="geomap-panel geomap-notes").add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
-    Extras(attribution=_data_attribution(model.lang), registry=registry).add_to(m)
+    for slot, content, position in (("legend", _legend_html(model), "bottomright"), ("notes", _notes_html(model), "bottomleft")):
+        if content:
+            data["panels"][slot] = content
+            Panel(slot, position=position, css_class=f"geomap-panel geomap-{slot}").add_to(m)
+    Extras(base_layers=base_layers, overlays=overlays, registry=registry, blank=blank).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=16, padding=(24, 24))
     return m
 
@@ -315,76 +330,158 @@ def save_html(m: folium.Map, path) -> Path:
     return target
 
 
-def external_resources(page: str) -> list[str]:
-    """URLs of scripts, stylesheets and images a rendered page would fetch at load."""
-    import re
+_REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_FETCH = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)|url\(\s*["']?([^"')\s]+)""", re.I)
+# attributes that make a browser fetch at load (href only where it does: <link>, <base>, SVG)
+_FETCH_ATTRS = {"src", "srcset", "poster", "data", "background", "href", "xlink:href"}
+_NO_FETCH_HREF = {"a", "area"}
 
-    pattern = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)""", re.I)
-    found = pattern.findall(page)
-    found += re.findall(r"""@import\s+(?:url\()?["']?((?:https?:)?//[^"')\s]+)""", page)
-    return found
+
+class _FetchFinder(HTMLParser):
+    """The page's structure as a browser reads it: tags, their attributes, and the text of
+    ``<style>`` elements. Text and script contents (where the user's data sits, escaped)
+    are not sources."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if not value:
+                continue
+            if name == "style":
+                self._css(value)
+            elif name in _FETCH_ATTRS and not (name in ("href", "xlink:href") and tag in _NO_FETCH_HREF):
+                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+                self.found += [u.strip() for u in urls if _REMOTE.match(u)]
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self._css(data)
+
+    def _css(self, css: str) -> None:
+        for match in _CSS_FETCH.finditer(_CSS_COMMENT.sub("", css)):
+            url = match.group(1) or match.group(2)
+            if _REMOTE.match(url):
+                self.found.append(url)
+
+
+def external_resources(page: str) -> list[str]:
+    """URLs of scripts, stylesheets and images a rendered page would fetch at load.
+
+    Read from the page's structure — ``src``/``href``-like attributes, ``style``
+    attributes and ``<style>`` elements (``@import``, ``url()``) — never from its text or
+    its scripts' data, so a cell reading ``@import url(//x)`` is just text.
+    """
+    finder = _FetchFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.found
 
 
 # --------------------------------------------------------------------------- elements
 
 
-def _template(name: str):
-    return _ENV.get_template(name)
+class Page(Figure):
+    """The HTML document: branca's ``Figure`` drawn with geomap's fixed ``page.html``.
+
+    The page is where text from the user's data enters the document, as values of a
+    template that is never parsed again: the title (escaped) and ``data``, written as one
+    JSON block (:func:`safe_json`) that the map's scripts read as ``geomapData``. Leaflet
+    and the stylesheets are inlined the same way, as values. ``data`` is read when the
+    page is rendered, so the map's layers can fill it after the page is made.
+    """
+
+    def __init__(self, *, title: str, lang: str, data: dict, cluster: bool):
+        super().__init__()
+        self._template = _ENV.get_template("page.html")
+        self.page_title = title
+        self.lang = lang
+        self.data = data
+        self.styles = [assets.leaflet_css()]
+        self.scripts = [assets.leaflet_js()]
+        if cluster:
+            self.styles.append(assets.markercluster_css())
+            self.scripts.append(assets.markercluster_js())
+        self.styles.append(resources.files("geomap.maps").joinpath("templates", "page.css").read_text(encoding="utf-8"))
+
+    @property
+    def data_json(self) -> str:
+        return safe_json(self.data)
 
 
 class PointLayer(Layer):
-    """All points as one JSON array; circle markers (clustered or not) built in the browser."""
+    """All points as one JSON array (``geomapData.points``); circle markers (clustered or not) built in the browser."""
 
-    def __init__(self, model: _model.MapModel, *, cluster: bool, name: str, radius: int = 6):
-        super().__init__(name=name, overlay=True, control=True, show=True)
+    def __init__(self, *, cluster: bool, radius: int = 6):
+        super().__init__(name="points", overlay=True, control=True, show=True)
         self._name = "GeomapPoints"
-        self._template = _template("points.js")
+        self._template = _ENV.get_template("points.js")
         self.cluster = cluster
         self.radius = radius
-        self.data = safe_json(_point_data(model))
+
+
+class Shapes(Layer):
+    """GeoJSON layers drawn from ``geomapData.shapes[slot]``: a list of parts, each with its
+    features, style, class and whether its features carry tooltips (as text)."""
+
+    def __init__(self, slot: str):
+        super().__init__(name=slot, overlay=True, control=True, show=True)
+        self._name = "GeomapShapes"
+        self._template = _ENV.get_template("shapes.js")
+        self.slot = slot
 
 
 class Panel(MacroElement):
-    """A Leaflet control holding HTML built (and escaped) in Python."""
+    """A Leaflet control showing ``geomapData.panels[slot]``: HTML built (and escaped) in Python."""
 
-    def __init__(self, content: str, *, position: str, css_class: str):
+    def __init__(self, slot: str, *, position: str, css_class: str):
         super().__init__()
         self._name = "GeomapPanel"
-        self._template = _template("control.js")
-        # JSON for the script, with <, > and & as \u escapes so the HTML cannot end it
-        self.content_js = safe_json(content)
-        self.position_js = safe_json(position)
-        self.css_class_js = safe_json(css_class)
+        self._template = _ENV.get_template("control.js")
+        self.slot = slot
+        self.position = position
+        self.css_class = css_class
 
 
 class Extras(MacroElement):
-    """Scale bar, data attribution and the ``window.__geomap`` handles tests use."""
+    """Scale bar, data attribution, the layer switcher and the ``window.__geomap`` handles tests use."""
 
-    def __init__(self, *, attribution: str, registry: dict):
+    def __init__(self, *, base_layers: list, overlays: list, registry: dict, blank: bool):
         super().__init__()
         self._name = "GeomapExtras"
-        self._template = _template("extras.js")
-        self.attribution_js = safe_json(attribution)
+        self._template = _ENV.get_template("extras.js")
+        self.base_layers = base_layers
+        self.overlays = overlays
         self.registry = registry
+        self.blank = blank
 
 
-def _add_assets(m: folium.Map, *, cluster: bool) -> None:
-    header = m.get_root().header
-    css = resources.files("geomap.maps").joinpath("templates", "page.css").read_text(encoding="utf-8")
-    header.add_child(Element(f"<style>{assets.leaflet_css()}</style>"), name="leaflet_css")
-    header.add_child(Element(f"<script>{assets.leaflet_js()}</script>"), name="leaflet_js")
-    if cluster:
-        header.add_child(Element(f"<style>{assets.markercluster_css()}</style>"), name="markercluster_css")
-        header.add_child(Element(f"<script>{assets.markercluster_js()}</script>"), name="markercluster_js")
-    header.add_child(Element(f"<style>{css}</style>"), name="geomap_css")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_INERT = str.maketrans({"{": "\\u007b", "}": "\\u007d", "%": "\\u0025", "#": "\\u0023"})
 
 
 def safe_json(obj) -> str:
-    """JSON that can sit inside ``<script>``: ``<``, ``>``, ``&`` and line separators escaped."""
+    """JSON that can sit inside ``<script>`` and can never be read as a template.
+
+    ``<``, ``>``, ``&`` and the line separators are written as ``\\u`` escapes, so the HTML
+    cannot end the script; inside strings, ``{``, ``}``, ``%`` and ``#`` are too, so the text
+    holds no Jinja2 delimiter. JSON and JavaScript read the escapes as the same text.
+    """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
-    return text
+    return _JSON_STRING.sub(lambda s: s.group(0).translate(_INERT), text)
 
 
 def _point_data(model: _model.MapModel) -> dict:
@@ -415,7 +512,7 @@ def _round_coords(obj, digits=5):
     return obj
 
 
-def _features(frame, *, style, properties=None) -> dict:
+def _features(frame, properties=None) -> dict:
     import shapely
 
     feats = []
@@ -423,22 +520,25 @@ def _features(frame, *, style, properties=None) -> dict:
     for i, g in enumerate(geojson):
         geom = json.loads(g)
         geom["coordinates"] = _round_coords(geom["coordinates"])
-        props = {"style": style if properties is None else {**style, **properties[i].pop("style", {})}}
-        if properties is not None:
-            props.update(properties[i])
-        feats.append({"type": "Feature", "geometry": geom, "properties": props})
+        feats.append({"type": "Feature", "geometry": geom, "properties": {} if properties is None else properties[i]})
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _area_features(areas) -> dict:
+def _shape_part(frame, *, style) -> dict:
+    """Outlines for :class:`Shapes`: one style, no interaction."""
+    return {"data": _features(frame), "style": style, "interactive": False}
+
+
+def _area_part(areas) -> dict:
+    """Areas for :class:`Shapes`: a fill per area and its tooltip, as plain text (set with ``textContent``)."""
     props = []
     for row in areas.itertuples(index=False):
         style = {"fillColor": row.color, "fillOpacity": 0.75 if row.state != _model.NODATA else 0.45}
         if row.state == _model.NODATA:
             style["dashArray"] = "4 3"
-        props.append({"tip": escape(row.tip), "style": style})
+        props.append({"tip": str(row.tip), "style": style})
     base = {"color": "#555555", "weight": 0.8, "opacity": 0.9}
-    return _features(areas, style=base, properties=props)
+    return {"data": _features(areas, props), "style": base, "interactive": True, "className": "geomap-area", "tips": True}
 
 
 def _legend_html(model: _model.MapModel) -> str:

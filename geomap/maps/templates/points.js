@@ -2,7 +2,7 @@
 var {{ this.get_name() }} = (function () {
     // One compact array for all points; markers and popups are built here, in the browser.
     // Popup text is set with textContent, so a cell holding markup shows as text.
-    var data = {{ this.data }};
+    var data = geomapData.points;
     var map = {{ this._parent.get_name() }};
     var layer = {% if this.cluster %}L.markerClusterGroup({chunkedLoading: true, chunkInterval: 200, chunkDelay: 1, showCoverageOnHover: false, maxClusterRadius: 60}){% else %}L.featureGroup(){% endif %};
     var n = data.lat.length, markers = new Array(n);
