@@ -518,28 +518,58 @@ def _tidy(df: pd.DataFrame, shown: str) -> pd.DataFrame:
 # -- writing --------------------------------------------------------------------------
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".geojson", ".gpkg")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A number as a spreadsheet reads one: -3, +81, 1e5, -1,234.5, 12%. Such a cell is data, not a formula.
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+(\.\d*)?|\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
+# What OWASP lists as the start of a formula; full-width and small forms (＝ ＋ － ＠ ﹦ …) are
+# compared after NFKC folding.
+_FORMULA_START = frozenset("=+-@")
+_CONTROL_START = frozenset("\t\r\n")
+
+
+def formula_like(text: str) -> bool:
+    """True if a spreadsheet could read ``text`` as a formula (CSV / formula injection).
+
+    That is text starting with ``=``, ``+``, ``-``, ``@`` (or their full-width forms
+    ``＝ ＋ － ＠``), or with a tab, CR or LF, also after leading spaces; numbers such as
+    ``-1`` or ``+81`` are data and are not formula-like.
+
+    Examples
+    --------
+    >>> [formula_like(t) for t in ["=1+1", "　＝A1", "-1", "－１", "3-15-12", "\\t1"]]
+    [True, True, False, False, False, True]
+    """
+    if not isinstance(text, str):
+        return False
+    start = 0
+    for start, char in enumerate(text):
+        if char in _CONTROL_START:
+            return True
+        if not (char.isspace() or unicodedata.category(char) == "Cf"):
+            break
+    else:
+        return False
+    if unicodedata.normalize("NFKC", text[start]) not in _FORMULA_START:
+        return False
+    return not _NUMBER.match(unicodedata.normalize("NFKC", text[start:]).strip())
 
 
 def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` in which text cells Excel would run as formulas start with ``'``.
+    """A copy of ``df`` in which text cells a spreadsheet would run as formulas start with ``'``.
 
-    Cells starting with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) that are
-    not numbers (``-3``, ``+81`` stay) get a leading apostrophe. Header names too.
-    Numeric columns are left as they are.
+    Text that :func:`formula_like` flags (a leading ``=``, ``+``, ``-``, ``@``, their
+    full-width forms, a tab, CR or LF, also after spaces) gets a leading apostrophe; the
+    text itself is kept. Numbers written as text (``-1`` as a block number, ``+81``) and
+    numeric columns (lat, lon) are left as they are. Header names too.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> neutralize_formulas(pd.DataFrame({"a": ["=1+1", "-3", "@x", "住所"]}))["a"].tolist()
-    ["'=1+1", '-3', "'@x", '住所']
+    >>> neutralize_formulas(pd.DataFrame({"a": ["=1+1", "-3", "@x", "＝1", "住所"]}))["a"].tolist()
+    ["'=1+1", '-3', "'@x", "'＝1", '住所']
     """
 
     def fix(value):
-        if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value.strip()):
-            return "'" + value
-        return value
+        return "'" + value if formula_like(value) else value
 
     out = df.copy()
     for column in out.columns:
@@ -633,9 +663,11 @@ def _output_error(p: Path, exc: OSError) -> OutputError:
 def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: str = "lon") -> Path:
     """Write ``df`` atomically; the format follows the extension of ``path``.
 
-    ``.csv`` (UTF-8 with BOM, CRLF-free, for Excel) and ``.tsv``, ``.xlsx``: with formula
-    injection neutralised. ``.geojson`` and ``.gpkg``: points from the ``lat``/``lon``
-    columns (rows without coordinates have no geometry), EPSG:4326.
+    ``.csv`` (UTF-8 with BOM, for Excel), ``.tsv`` and ``.xlsx``: formula injection
+    neutralised (:func:`neutralize_formulas`); in CSV and TSV every text field is in double
+    quotes, so a line break or a bare CR inside a cell stays inside it. ``.geojson`` and
+    ``.gpkg``: points from the ``lat``/``lon`` columns (rows without coordinates have no
+    geometry), EPSG:4326.
 
     Parameters
     ----------
@@ -665,7 +697,8 @@ def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: st
         if suffix in (".csv", ".tsv"):
             with atomic_path(p, protect=protect) as tmp:
                 neutralize_formulas(df).to_csv(tmp, index=False, encoding="utf-8-sig",
-                                               sep="\t" if suffix == ".tsv" else ",")
+                                               sep="\t" if suffix == ".tsv" else ",",
+                                               quoting=csv.QUOTE_NONNUMERIC)
         elif suffix == ".xlsx":
             with atomic_path(p, protect=protect) as tmp:
                 neutralize_formulas(df).to_excel(tmp, index=False, engine="openpyxl")
@@ -698,6 +731,7 @@ __all__ = [
     "check_column",
     "check_output",
     "find_columns",
+    "formula_like",
     "join_address",
     "neutralize_formulas",
     "read_table",

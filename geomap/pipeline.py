@@ -8,6 +8,7 @@ and then ``notify`` hears how many addresses will go where before anything is se
 
 from __future__ import annotations
 
+import csv
 import logging
 import math
 import unicodedata
@@ -415,9 +416,9 @@ def _remove_stale_unmatched(path: Path, protect) -> None:
     if not path.is_file() or any(same_file(path, p) for p in protect if p is not None):
         return
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            first = f.readline().split(",", 1)[0].strip()
-    except (OSError, UnicodeDecodeError):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            first = next(csv.reader(f), [""])[0].strip()
+    except (OSError, UnicodeDecodeError, csv.Error):
         return
     if first in {message("reason_column", "ja"), message("reason_column", "en")}:
         path.unlink(missing_ok=True)

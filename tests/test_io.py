@@ -279,7 +279,8 @@ def test_csv_is_utf8_with_bom_and_safe(tmp_path):
     path = write_table(pd.DataFrame({"名称": ["=1+1"], "番号": ["0120"]}), tmp_path / "out.csv")
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
-    assert data.decode("utf-8-sig").splitlines() == ["名称,番号", "'=1+1,0120"]
+    # Every text field is quoted, so a line break or a bare CR stays inside its cell.
+    assert data.decode("utf-8-sig").splitlines() == ['"名称","番号"', '"\'=1+1","0120"']
 
 
 def test_xlsx_output_keeps_text_as_text(tmp_path):
