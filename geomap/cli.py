@@ -217,6 +217,10 @@ def _summary(result, lang: str, *, input_path, kind: str) -> None:
         say("summary_unplaced", count=f"{result.unplaced:,}", path=str(result.unmatched))
     else:
         say("summary_all_placed")
+    formats = {".gpkg": "GeoPackage", ".geojson": "GeoJSON"}
+    for column, new in getattr(result, "renamed", {}).items():
+        fmt = formats.get(result.output.suffix.lower(), result.output.suffix) if result.output else ""
+        say("summary_renamed", column=column, new=new, format=fmt)
 
 
 # -- commands -------------------------------------------------------------------------

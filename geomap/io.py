@@ -524,6 +524,10 @@ _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+(\.\d*)?|\d+(\.\d*)?|\.\d+)([eE][+
 # compared after NFKC folding.
 _FORMULA_START = frozenset("=+-@")
 _CONTROL_START = frozenset("\t\r\n")
+#: Temporary outputs are named ``.geomap-XXXXXXXX<suffix>``: short, so that a long final
+#: name that fits the file system never fails because of its temporary name.
+TEMP_PREFIX = ".geomap-"
+_TEMP_SUFFIX_MAX = 16
 
 
 def formula_like(text: str) -> bool:
@@ -590,15 +594,27 @@ def same_file(a, b) -> bool:
     return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
-def check_output(path, *, protect=()) -> Path:
-    """Check that ``path`` can be an output: not one of ``protect``, its folder exists.
+def check_output(path, *, protect=(), example=None, probe: bool = False) -> Path:
+    """Check that ``path`` can be an output, before any work is done.
+
+    Parameters
+    ----------
+    path : path-like
+    protect : iterable of path-like
+        Files that must never be written (the input).
+    example : path-like, optional
+        The file name suggested when ``path`` is a folder (default ``<path>/result.csv``).
+    probe : bool
+        Also create and remove a temporary file in the folder, so a read-only folder, a
+        read-only disk or a full one is reported now rather than after the work.
 
     Raises
     ------
     geomap.errors.UsageError
-        ``same_as_input`` if it names a protected file (the input).
+        ``same_as_input`` if it names a protected file (the input), also through a link.
     geomap.errors.OutputError
-        ``output_dir_missing`` or ``output_is_directory``.
+        ``output_is_directory``, ``output_not_regular`` (a device, a pipe …),
+        ``output_dir_missing``, ``output_parent_not_folder`` or ``output_unwritable``.
     """
     p = Path(path)
     for other in protect:
@@ -606,10 +622,24 @@ def check_output(path, *, protect=()) -> Path:
             raise UsageError(f"output {str(p)!r} is the input file", key="same_as_input", path=str(p))
     if p.is_dir():
         raise OutputError(f"output {str(p)!r} is a directory", key="output_is_directory", path=str(p),
-                          example=str(p / "result.csv"))
+                          example=str(example if example is not None else p / "result.csv"))
+    if p.exists() and not p.is_file():
+        # Renaming over a device or a pipe (-o /dev/null as root) would replace it.
+        raise OutputError(f"output {str(p)!r} is not a regular file", key="output_not_regular", path=str(p))
     parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
+    if not parent.exists():
         raise OutputError(f"output folder {str(parent)!r} does not exist", key="output_dir_missing", dir=str(parent))
+    if not parent.is_dir():
+        raise OutputError(f"output folder {str(parent)!r} is a file", key="output_parent_not_folder",
+                          dir=str(parent))
+    if probe:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=parent)
+        except OSError as exc:
+            raise _output_error(p, exc) from exc
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
     return p
 
 
@@ -617,8 +647,10 @@ def check_output(path, *, protect=()) -> Path:
 def atomic_path(path, *, protect=(), create: bool = True):
     """Yield a temporary path beside ``path``; on success it replaces ``path``.
 
-    The temporary file has the same extension (writers pick their format from it). On
-    any error, or on Ctrl-C, it is removed and ``path`` is left as it was.
+    The temporary file is ``.geomap-XXXXXXXX`` plus the extension of ``path`` (writers
+    pick their format from it), short whatever the final name. On any error, or on Ctrl-C,
+    it is removed and ``path`` is left as it was. A ``path`` that is a symbolic link is
+    replaced by the new file: the file the link points to is never written.
 
     Parameters
     ----------
@@ -631,15 +663,16 @@ def atomic_path(path, *, protect=(), create: bool = True):
         reserved, then removed before the writer runs.
     """
     p = check_output(path, protect=protect)
+    suffix = p.suffix if len(p.suffix.encode("utf-8")) <= _TEMP_SUFFIX_MAX else ".part"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix or ".part",
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=suffix or ".part",
                                    dir=p.parent if str(p.parent) else ".")
     except OSError as exc:
         raise _output_error(p, exc) from exc
-    os.close(fd)
-    if not create:
-        os.unlink(tmp)
     try:
+        os.close(fd)
+        if not create:
+            os.unlink(tmp)
         yield Path(tmp)
         try:
             # mkstemp makes the file private (0600); an output should get the usual mode.
@@ -660,14 +693,70 @@ def _output_error(p: Path, exc: OSError) -> OutputError:
                        reason=exc.strerror or exc.__class__.__name__)
 
 
+# Names a spatial format keeps for itself: the geometry column, and GeoPackage's feature id
+# and geometry field (GDAL compares GeoPackage field names without case).
+_RESERVED_NAMES = {".geojson": {"geometry"}, ".gpkg": {"geometry", "fid", "geom"}}
+
+
+def output_renames(columns, path) -> dict[str, str]:
+    """Columns the format of ``path`` cannot hold under their own name, and their new names.
+
+    A list with a column ``geometry`` (GeoJSON, GeoPackage), ``fid`` or ``geom``
+    (GeoPackage), or two names that differ only in case (GeoPackage), would lose a column
+    or fail; :func:`write_table` writes such a column as ``<name>_input``.
+
+    Examples
+    --------
+    >>> output_renames(["fid", "住所", "lat"], "out.gpkg")
+    {'fid': 'fid_input'}
+    >>> output_renames(["fid", "住所"], "out.csv")
+    {}
+    """
+    suffix = Path(path).suffix.lower()
+    reserved = _RESERVED_NAMES.get(suffix)
+    if reserved is None:
+        return {}
+    fold = str.casefold if suffix == ".gpkg" else (lambda s: s)
+    names = [str(c) for c in columns]
+    given = {fold(n) for n in names}
+    used = {fold(r) for r in reserved}
+    renames = {}
+    for name in names:
+        if fold(name) in used:
+            new = f"{name}_input"
+            while fold(new) in used or fold(new) in given:
+                new += "_"
+            renames[name] = new
+            name = new
+        used.add(fold(name))
+    return renames
+
+
+def table_format(path) -> str:
+    """The extension of ``path`` (lower case) if :func:`write_table` can write it.
+
+    Raises
+    ------
+    geomap.errors.UsageError
+        ``output_format_unknown``.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise UsageError(f"cannot write {suffix or 'no extension'!r} files", key="output_format_unknown",
+                         path=str(p), suffix=suffix or "(なし)", choices=", ".join(TABLE_SUFFIXES))
+    return suffix
+
+
 def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: str = "lon") -> Path:
     """Write ``df`` atomically; the format follows the extension of ``path``.
 
     ``.csv`` (UTF-8 with BOM, for Excel), ``.tsv`` and ``.xlsx``: formula injection
     neutralised (:func:`neutralize_formulas`); in CSV and TSV every text field is in double
-    quotes, so a line break or a bare CR inside a cell stays inside it. ``.geojson`` and
-    ``.gpkg``: points from the ``lat``/``lon`` columns (rows without coordinates have no
-    geometry), EPSG:4326.
+    quotes, so a line break or a bare CR inside a cell stays inside it. ``.geojson`` and ``.gpkg``:
+    points from the ``lat``/``lon`` columns (rows without coordinates have no geometry),
+    EPSG:4326; a column the format reserves is written as ``<name>_input``
+    (:func:`output_renames`).
 
     Parameters
     ----------
@@ -689,10 +778,7 @@ def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: st
         ``output_dir_missing``, ``output_is_directory`` or ``output_unwritable``.
     """
     p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise UsageError(f"cannot write {suffix or 'no extension'!r} files", key="output_format_unknown",
-                         path=str(p), suffix=suffix or "(なし)", choices=", ".join(TABLE_SUFFIXES))
+    suffix = table_format(p)
     try:
         if suffix in (".csv", ".tsv"):
             with atomic_path(p, protect=protect) as tmp:
@@ -713,6 +799,7 @@ def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: st
                                           pd.to_numeric(frame[lat], errors="coerce"))
             geometry[~ok.to_numpy()] = None
             frame.columns = [str(c) for c in frame.columns]
+            frame = frame.rename(columns=output_renames(frame.columns, p))
             gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
             driver = "GeoJSON" if suffix == ".geojson" else "GPKG"
             with atomic_path(p, protect=protect, create=False) as tmp:
@@ -734,8 +821,10 @@ __all__ = [
     "formula_like",
     "join_address",
     "neutralize_formulas",
+    "output_renames",
     "read_table",
     "require_columns",
     "same_file",
+    "table_format",
     "write_table",
 ]

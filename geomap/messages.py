@@ -94,6 +94,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「{path}」に書き込めません（{reason}）。Excel などで開いているなら閉じるか、-o で別の場所を指定してください。",
         "en": "Cannot write '{path}' ({reason}). Close it if it is open in Excel, or give another place with -o.",
     },
+    "output_not_regular": {
+        "ja": "出力先「{path}」は普通のファイルではありません（装置やパイプなど）。-o で別のファイル名を指定してください。",
+        "en": "The output '{path}' is not a regular file (a device, a pipe …). Give another file name with -o.",
+    },
+    "output_parent_not_folder": {
+        "ja": "出力先のフォルダー「{dir}」はフォルダーではなくファイルです。-o で別の場所を指定してください。",
+        "en": "The output folder '{dir}' is a file, not a folder. Give another place with -o.",
+    },
     "output_format_unknown": {
         "ja": "出力ファイル「{path}」の拡張子 {suffix} には対応していません。{choices} のどれかにしてください。",
         "en": "Output '{path}': the extension {suffix} is not supported. Use one of {choices}.",
@@ -308,6 +316,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary_unplaced": {
         "ja": "置けなかった行: {count} → {path}（理由の列つき）",
         "en": "Not placed: {count} rows → {path} (with a reason column)",
+    },
+    "summary_renamed": {
+        "ja": "列「{column}」は {format} では使えない名前のため「{new}」として書き出しました。",
+        "en": "Column '{column}' is a name {format} keeps for itself, so it was written as '{new}'.",
     },
     "summary_all_placed": {"ja": "すべての行を置けました。", "en": "Every row was placed."},
     "summary_map": {"ja": "地図: {path}", "en": "Map: {path}"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import logging
 import math
+import os
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, UsageError
+from .errors import InputError, OutputError, UsageError
 from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result, get_geocoder
 from .io import (
     Columns,
@@ -27,9 +28,11 @@ from .io import (
     check_output,
     find_columns,
     join_address,
+    output_renames,
     read_table,
     require_columns,
     same_file,
+    table_format,
     write_table,
 )
 from .messages import message, row_error
@@ -348,6 +351,9 @@ class TableResult:
         The geocoded table.
     columns : geomap.io.Columns
         The columns that were used.
+    renamed : dict
+        Columns written under another name because the output format keeps their name for
+        itself (``{"fid": "fid_input"}`` in a GeoPackage).
     """
 
     rows: int
@@ -359,6 +365,7 @@ class TableResult:
     unmatched: Path | None
     frame: pd.DataFrame = field(repr=False)
     columns: Columns = field(repr=False)
+    renamed: dict = field(default_factory=dict)
 
     @property
     def outputs(self) -> list[Path]:
@@ -402,8 +409,16 @@ def _counts(frame: pd.DataFrame, min_level: int = 3) -> dict:
 
 
 def unmatched_path(input_path, output_path) -> Path:
-    """``<input stem>_unmatched.csv`` in the output's folder."""
-    return Path(output_path).parent / (Path(input_path).stem + UNMATCHED_SUFFIX)
+    """``<input stem>_unmatched.csv`` in the output's folder.
+
+    When the output itself has that name (``geocode b.csv -o b_unmatched.csv``), the rows
+    go to ``<output stem>_unmatched.csv`` instead, so neither file replaces the other.
+    """
+    output_path = Path(output_path)
+    path = output_path.parent / (Path(input_path).stem + UNMATCHED_SUFFIX)
+    if same_file(path, output_path):
+        path = output_path.parent / (output_path.stem + UNMATCHED_SUFFIX)
+    return path
 
 
 def _remove_stale_unmatched(path: Path, protect) -> None:
@@ -496,17 +511,24 @@ def geocode_file(
     """
     _check_choice("--lang", lang, LANG_CHOICES)
     input = Path(input)
-    output = Path(output) if output is not None else input.with_name(input.stem + "_geocoded.csv")
-    check_output(output, protect=[input])
+    default_name = input.stem + "_geocoded.csv"
+    output = Path(output) if output is not None else input.with_name(default_name)
+    # Every output is checked before the work (and before anything is sent online).
+    check_output(output, protect=[input], example=output / default_name, probe=True)
+    table_format(output)
+    unmatched_file = unmatched_path(input, output)
+    check_output(unmatched_file, protect=[input, output])
     df = read_table(input, sheet=sheet, encoding=encoding)
     found = require_columns(df, find_columns(df, address_column=address_column))
     frame, found = _geocode_table(
         df, found=found, default_pref=pref, default_city=city, geocoder=geocoder,
         geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang,
     )
-    written = write_table(_readable_errors(frame, lang), output, protect=[input])
-    unmatched = _write_unmatched(frame, found, lang, 3, unmatched_path(input, output), [input, output])
-    return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found, **_counts(frame))
+    table = _readable_errors(frame, lang)
+    written = write_table(table, output, protect=[input])
+    unmatched = _write_unmatched(frame, found, lang, 3, unmatched_file, [input, output])
+    return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found,
+                       renamed=output_renames(table.columns, output), **_counts(frame))
 
 
 def _check_choice(option: str, value, choices) -> None:
@@ -523,6 +545,11 @@ def _html_path(input: Path, output) -> Path:
     out = Path(output)
     if same_file(out, input):
         raise UsageError(f"output {str(out)!r} is the input file", key="same_as_input", path=str(out))
+    if out.is_dir() or str(output).endswith(("/", os.sep)):
+        # The same answer as geocode -o folder, not a folder.html beside the folder.
+        check_output(out / input.with_suffix(".html").name)  # a missing folder: output_dir_missing
+        raise OutputError(f"output {str(out)!r} is a directory", key="output_is_directory", path=str(out),
+                          example=str(out / input.with_suffix(".html").name))
     if out.suffix.lower() in (".html", ".htm"):
         return out
     if out.suffix == "":
@@ -662,7 +689,9 @@ def render(
     html = _html_path(input, output)
     images = [html.with_suffix(s) for s, on in ((".png", png), (".pdf", pdf)) if on]
     for path in [html, *images]:
-        check_output(path, protect=[input])
+        check_output(path, protect=[input], probe=path == html)
+    unmatched_file = unmatched_path(input, html)
+    check_output(unmatched_file, protect=[input, html, *images])
 
     df = read_table(input, sheet=sheet, encoding=encoding)
     found = require_columns(df, find_columns(df, address_column=address_column))
@@ -695,7 +724,7 @@ def render(
 
     min_level = 2 if by == "municipality" and not points else 3
     counts = _counts(frame, min_level)
-    unmatched = _write_unmatched(frame, found, lang, min_level, unmatched_path(input, html), [input])
+    unmatched = _write_unmatched(frame, found, lang, min_level, unmatched_file, [input])
     if counts["placed"] == 0:
         if unmatched is not None:
             raise InputError(f"none of the {len(frame)} rows could be placed; see {str(unmatched)!r}",
