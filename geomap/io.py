@@ -793,7 +793,10 @@ def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: st
 
             from .spatial import placed_mask
 
-            frame = df.copy()
+            # Geometries a GeoDataFrame brings are replaced by the points, as documented; text
+            # columns the format reserves are renamed, never dropped.
+            shapes = [c for c in df.columns if isinstance(df[c].dtype, gpd.array.GeometryDtype)]
+            frame = pd.DataFrame(df.drop(columns=shapes))
             ok = placed_mask(frame, lat=lat, lon=lon)
             geometry = gpd.points_from_xy(pd.to_numeric(frame[lon], errors="coerce"),
                                           pd.to_numeric(frame[lat], errors="coerce"))

@@ -302,6 +302,17 @@ def test_item11_geopackage_names_that_differ_only_in_case(tmp_path):
     assert back.iloc[0][["Name", "name_input", "GEOM_input"]].tolist() == ["A", "a", "g"]
 
 
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
+def test_item11_a_geodataframe_still_writes_its_points(tmp_path, suffix):
+    """The geometry of a GeoDataFrame is not text from a list: it is replaced by the points."""
+    gpd = pytest.importorskip("geopandas")
+    df = gpd.GeoDataFrame({"名称": ["A"], "lat": [35.68], "lon": [139.81]},
+                          geometry=gpd.points_from_xy([0.0], [0.0]), crs="EPSG:4326")
+    back = gpd.read_file(write_table(df, tmp_path / f"x{suffix}"))
+    assert back["名称"].tolist() == ["A"] and "geometry_input" not in back.columns
+    assert (back.geometry.iloc[0].x, back.geometry.iloc[0].y) == pytest.approx((139.81, 35.68))
+
+
 # -- output safety --------------------------------------------------------------------
 
 
