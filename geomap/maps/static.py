@@ -96,7 +96,10 @@ def save_image(
 
 
 def _rc():
-    return {"font.family": FONT, "pdf.fonttype": 42, "axes.unicode_minus": False}
+    # text.parse_math: every text on the map is shown as written; a name or title holding
+    # "$", "\\", "_" or "^" is not mathtext
+    return {"font.family": FONT, "pdf.fonttype": 42, "axes.unicode_minus": False, "text.parse_math": False,
+            "text.usetex": False}
 
 
 def draw(model: _model.MapModel, *, orientation: str = "landscape"):
