@@ -13,21 +13,27 @@ neutralised.
 
 from __future__ import annotations
 
+import bisect
 import codecs
+import collections
 import contextlib
 import csv
 import io
+import itertools
+import operator
 import os
 import re
 import tempfile
 import unicodedata
+import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, OutputError, UsageError
+from .errors import GeomapError, InputError, OutputError, UsageError
 
 # -- magic bytes ----------------------------------------------------------------------
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: old .xls, or an encrypted .xlsx
@@ -199,16 +205,56 @@ def find_columns(df: pd.DataFrame, *, address_column: str | None = None) -> Colu
 
 
 def require_columns(df: pd.DataFrame, found: Columns) -> Columns:
-    """Raise ``no_address_column`` unless ``found`` has an address or lat/lon columns."""
+    """Raise ``no_address_column`` unless ``found`` has an address or lat/lon columns.
+
+    The message lists the columns, suggests the one whose values look most like
+    addresses, and, for a table from :func:`read_table`, says which row (and sheet) was
+    read as the header, since a wrong header row is the usual cause.
+    """
     if not found.has_address and not found.has_latlon:
         columns = [str(c) for c in df.columns]
+        info = df.attrs.get(READ_INFO) or {}
+        row, sheet = info.get("header_row"), info.get("sheet")
+        key, where = "no_address_column", {}
+        if row and sheet is not None and info.get("sheets", 0) > 1:
+            key, where = "no_address_column_sheet", {"row": row, "sheet": sheet}
+        elif row:
+            key, where = "no_address_column_row", {"row": row}
         raise InputError(
             f"no address or latitude/longitude column; columns are {columns!r}",
-            key="no_address_column",
+            key=key,
             columns=columns or ["-"],
-            example=columns[0] if columns else "住所",
+            example=_example_column(df),
+            **where,
         )
     return found
+
+
+_ADDRESS_LIKE = re.compile(r"[都道府県市区町村郡].*[0-9０-９一二三四五六七八九十]")
+
+
+def _example_column(df: pd.DataFrame) -> str:
+    """The column to suggest for ``--address-column``: values most like addresses, else a plain name.
+
+    A long name, or one like 「令和6年度 施設一覧」, is a title read as a header and is never
+    suggested.
+    """
+    best, score = None, 0.0
+    for column in df.columns:
+        values = df[column].head(500).fillna("").astype(str).str.strip()
+        values = values[values != ""]
+        if len(values):
+            share = float(values.str.contains(_ADDRESS_LIKE).mean())
+            if share > score:
+                best, score = column, share
+    if best is not None and score >= 0.3:
+        return str(best)
+    for column in df.columns:
+        name = str(column)
+        if (name and not name.startswith("Unnamed: ") and len(name) <= 20
+                and not any(w in _norm(name) for w in _NOT_HEADER) and not re.search(r"\d", name)):
+            return name
+    return "住所"
 
 
 def check_column(df: pd.DataFrame, column: str, option: str) -> str:
@@ -257,8 +303,36 @@ def join_address(df: pd.DataFrame, found: Columns) -> pd.Series:
 
 # -- reading --------------------------------------------------------------------------
 
+#: Key in ``DataFrame.attrs`` where :func:`read_table` says what it read: ``header_row``
+#: (the row read as the header, from 1; None when the list has no header), ``sheet`` (the
+#: .xlsx sheet, else None) and ``sheets`` (how many sheets the workbook has).
+READ_INFO = "geomap_read"
+#: Rows that are looked at when finding the header (titles, dates and notes above it).
+HEADER_SCAN = 30
+#: A header spread over rows by merged cells takes at most this many rows.
+HEADER_ROWS_MAX = 4
+#: An .xlsx whose parts unpack to more than this is refused: no address list is that big,
+#: and openpyxl holds the shared strings in memory.
+XLSX_MAX_UNPACKED = 200 * 2**20
+#: An .xlsx unpacking to more than this many times its own size is refused too, once the
+#: parts pass :data:`XLSX_RATIO_FROM` (real workbooks unpack to 5–20 times their size).
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_FROM = 20 * 2**20
+#: More parts than this is no workbook a person made (each sheet takes one or two).
+XLSX_MAX_PARTS = 10_000
+_XML_HEAD = 64 * 1024  # where a DTD would be, before the root element
+#: A sheet whose rows × columns holding data exceed :data:`XLSX_DENSE_FREE` cells and this
+#: many times the cells that hold a value is a few cells far apart, not a list: refused.
+XLSX_MAX_SPREAD = 20
+XLSX_DENSE_FREE = 1_000_000
 
-def read_table(path, *, sheet=None, encoding: str | None = None) -> pd.DataFrame:
+# Header names that mark the header row: the address, its parts, coordinates. One-letter
+# names (県) are left out; they are too likely as a value.
+_HEADER_NAMES = {n for n in _ADDRESS | _PREF | _CITY | _LAT | _LON if len(n) > 1}
+_NOT_HEADER = ("一覧", "名簿", "リスト", "list", "年度", "現在")
+
+
+def read_table(path, *, sheet=None, encoding: str | None = None, header_row: int | None = None) -> pd.DataFrame:
     """Read an address list: CSV, TSV, a text file with one address per line, or .xlsx.
 
     Parameters
@@ -266,10 +340,17 @@ def read_table(path, *, sheet=None, encoding: str | None = None) -> pd.DataFrame
     path : str or path-like
         The file. The kind is told from its first bytes, then its extension.
     sheet : str or int, optional
-        For .xlsx: the sheet name, or its number from 1. The first sheet by default.
+        For .xlsx: the sheet name, or its number from 1. By default the first sheet whose
+        header has an address-like column (住所, 所在地, 都道府県 + 市区町村, 緯度 + 経度 …),
+        else the first that holds a table.
     encoding : str, optional
         For text files: the encoding; found automatically by default (UTF-8, UTF-8 with
         BOM, UTF-16 with BOM, CP932/Shift_JIS, EUC-JP).
+    header_row : int, optional
+        The row holding the column names, from 1 (the row number Excel shows; the line
+        number of a text file). Rows above it are left out. By default the first row with
+        an address-like column name, else the first row as wide as the table: titles and
+        dates above the header are skipped.
 
     Returns
     -------
@@ -277,16 +358,19 @@ def read_table(path, *, sheet=None, encoding: str | None = None) -> pd.DataFrame
         Every cell a string (empty string for a blank cell); header names stripped;
         rows and unnamed columns that are entirely blank dropped. A text file with one
         column and no recognised header gets the single column ``住所``.
+        ``df.attrs[READ_INFO]`` says which row was the header and which sheet was read.
 
     Raises
     ------
     geomap.errors.InputError
         With the key ``file_not_found``, ``not_a_file``, ``file_unreadable``,
         ``file_empty``, ``header_only``, ``binary_file``, ``undecodable``,
-        ``bad_encoding``, ``csv_malformed``, ``xlsx_invalid``, ``xlsx_encrypted`` or
-        ``xls_old_format``.
+        ``bad_encoding``, ``csv_malformed``, ``csv_wide_row``, ``csv_unclosed_quote``,
+        ``csv_field_too_long``, ``xlsx_invalid``, ``xlsx_too_large``, ``xlsx_too_sparse``,
+        ``xlsx_encrypted`` or ``xls_old_format``.
     geomap.errors.UsageError
-        ``sheet_not_found`` or ``unknown_encoding``.
+        ``sheet_not_found``, ``unknown_encoding``, ``unusable_encoding``,
+        ``bad_header_row``, ``header_row_blank`` or ``header_row_beyond``.
 
     Examples
     --------
@@ -297,6 +381,7 @@ def read_table(path, *, sheet=None, encoding: str | None = None) -> pd.DataFrame
     >>> geomap.read_table("sample_data/koto_facilities.xlsx", sheet=1).shape
     (120, 4)
     """
+    header_row = _check_header_row(header_row)
     p = Path(path)
     shown = str(path)
     if not p.exists():
@@ -317,14 +402,36 @@ def read_table(path, *, sheet=None, encoding: str | None = None) -> pd.DataFrame
         if suffix in XLSX_SUFFIXES:
             raise InputError(f"{shown!r} is not an .xlsx workbook", key="xlsx_invalid", path=shown)
         raise InputError(f"{shown!r} is an old .xls workbook", key="xls_old_format", path=shown)
+    info = {"sheet": None, "sheets": 0}
     if data.startswith(ZIP_MAGIC) or suffix in XLSX_SUFFIXES:
         if not data.startswith(ZIP_MAGIC):
             raise InputError(f"{shown!r} is not an .xlsx workbook", key="xlsx_invalid", path=shown)
-        df = _read_xlsx(data, shown, sheet)
+        rows, merges, info = _read_xlsx(data, shown, sheet, header_row)
+        df, header = _frame(rows, shown, header_row=header_row, merges=merges)
     else:
         text = _decode(data, shown, encoding)
-        df = _read_text(text, shown, suffix)
-    return _tidy(df, shown)
+        rows, delimited = _read_text(text, shown, suffix)
+        df, header = _frame(rows, shown, header_row=header_row, strict=delimited)
+    df = _tidy(df, shown)
+    df.attrs[READ_INFO] = {"header_row": header, **info}
+    return df
+
+
+def _check_header_row(value) -> int | None:
+    if value is None:
+        return None
+    number = None
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value).strip().isdigit():
+        number = int(unicodedata.normalize("NFKC", value))
+    elif not isinstance(value, (bool, float, str)):
+        try:
+            number = operator.index(value)
+        except TypeError:
+            number = None
+    if number is None or number < 1:
+        raise UsageError(f"header_row must be a row number from 1, not {value!r}", key="bad_header_row",
+                         value=str(value))
+    return number
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -351,15 +458,20 @@ def _decode(data: bytes, shown: str, encoding: str | None) -> str:
     if encoding is not None:
         try:
             codecs.lookup(encoding)
-        except LookupError:
+        except (LookupError, ValueError, TypeError):
             raise UsageError(f"unknown encoding {encoding!r}", key="unknown_encoding", encoding=encoding) from None
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError as exc:
+        except UnicodeError as exc:
+            start = getattr(exc, "start", 0)
             raise InputError(
                 f"{shown!r} cannot be decoded as {encoding}", key="bad_encoding", path=shown,
-                encoding=encoding, line=_line_of(data, exc.start),
+                encoding=encoding, line=_line_of(data, start if isinstance(start, int) else 0),
             ) from exc
+        except (LookupError, ValueError, TypeError):
+            # A codec that is not a text encoding (rot13, base64, zlib …): bytes.decode refuses it.
+            raise UsageError(f"{encoding!r} is not a text encoding", key="unusable_encoding",
+                             encoding=encoding) from None
     # Excel's "Unicode text" is UTF-16 with a BOM (and has NUL bytes, so look before sniffing binaries).
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -396,39 +508,192 @@ def _decode(data: bytes, shown: str, encoding: str | None) -> str:
                      line=_line_of(data, first_bad))
 
 
-def _read_text(text: str, shown: str, suffix: str) -> pd.DataFrame:
+def _read_text(text: str, shown: str, suffix: str) -> tuple[list, bool]:
+    """The non-blank rows of a text file as ``(line number, cells)``, and whether it is delimited.
+
+    A file that is not delimited has one address per line: commas inside an address are
+    not separators.
+    """
     text = text.lstrip("\ufeff")
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
+    sample = list(itertools.islice((ln for ln in io.StringIO(text) if ln.strip()), HEADER_SCAN))
+    if not sample:
         raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
-    first = lines[0]
-    if suffix in (".tsv", ".tab"):
-        sep = "\t"
-    elif suffix == ".csv":
-        sep = "\t" if "\t" in first and "," not in first else ","
-    elif "\t" in first:
-        sep = "\t"
-    elif "," in first and any(_norm(h) in _ADDRESS | _PREF | _CITY | _LAT | _NAME for h in next(csv.reader([first]))):
-        sep = ","  # a .txt that is really a CSV with a header
-    else:
-        sep = None  # one address per line; commas inside an address are not separators
+    sep = _separator(sample, suffix)
     if sep is None:
-        values = [ln.strip() for ln in lines]
-        if _norm(values[0]) in _ADDRESS:
-            return pd.DataFrame({values[0]: values[1:]}, dtype=object)
-        return pd.DataFrame({"住所": values}, dtype=object)
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                         skip_blank_lines=True, engine="c")
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown) from exc
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
-        raise InputError(f"cannot parse {shown!r}: {reason}", key="csv_malformed", path=shown, reason=reason) from exc
-    if df.shape[1] == 1 and _norm(df.columns[0]) not in _ADDRESS | _LAT | _NAME and not _looks_like_header(df.columns[0]):
-        # One column whose first line is an address, not a header.
-        return pd.DataFrame({"住所": [str(df.columns[0]).strip()] + df.iloc[:, 0].str.strip().tolist()}, dtype=object)
-    return df
+        return [(n, [ln.strip()]) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()], False
+    return _split(text, shown, sep), True
+
+
+def _separator(sample: list[str], suffix: str) -> str | None:
+    tabs = sum("\t" in ln for ln in sample)
+    commas = sum("," in ln for ln in sample)
+    if suffix in (".tsv", ".tab"):
+        return "\t"
+    if suffix == ".csv":
+        return "\t" if tabs > commas else ","
+    if tabs and tabs >= commas:
+        return "\t"
+    names = _HEADER_NAMES | _NAME
+    if any(_norm(h) in names for ln in sample if "," in ln for h in next(csv.reader([ln]), [])):
+        return ","  # a .txt that is really a CSV with a header
+    return None
+
+
+def _split(text: str, shown: str, sep: str) -> list:
+    """``(line number, cells)`` for each non-blank record of delimited text.
+
+    The line number is the line the record starts on (a quoted cell may hold line breaks).
+    Quotes are read strictly first, so a quote left open is reported rather than taking
+    the rest of the file into one cell; text after a closing quote (``"a"b``) is then read
+    as Excel reads it.
+    """
+    for strict in (True, False):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
+        rows, line = [], 0
+        try:
+            for cells in reader:
+                start, line = line + 1, reader.line_num
+                if any(c.strip() for c in cells):
+                    rows.append((start, cells))
+            return rows
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field limit" in reason:
+                raise InputError(f"{shown!r}: a field starting on line {line + 1} is too long",
+                                 key="csv_field_too_long", path=shown, line=line + 1) from exc
+            if "end of data" in reason:
+                raise InputError(f"{shown!r}: a quote opened on line {line + 1} is never closed",
+                                 key="csv_unclosed_quote", path=shown, line=line + 1) from exc
+            if not strict:
+                raise InputError(f"cannot parse {shown!r}: {reason}", key="csv_malformed", path=shown,
+                                 reason=f"{line + 1}: {reason}") from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _filled(cells) -> list[str]:
+    return [v for v in cells if v.strip()]
+
+
+def _width(cells) -> int:
+    """The number of cells up to the last that holds something."""
+    for i in range(len(cells) - 1, -1, -1):
+        if cells[i].strip():
+            return i + 1
+    return 0
+
+
+def _typical(counts: list[int]) -> int:
+    """How many filled cells a row of the table has: the commonest count of 2 or more."""
+    wide = collections.Counter(c for c in counts if c >= 2)
+    if not wide:
+        return 1
+    return max(wide.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _names_address(values, loose: bool) -> bool:
+    """True if ``values`` (a row's filled cells) name an address, its parts or coordinates."""
+    for value in values:
+        name = _norm(value)
+        if name in _HEADER_NAMES:
+            return True
+        if (loose and len(name) <= 12 and any(w in name for w in ("住所", "所在地", "address"))
+                and not any(w in name for w in _NOT_ADDRESS + _NOT_HEADER)):
+            return True
+    return False
+
+
+def _find_header(head: list[list[str]]) -> tuple[int, bool]:
+    """The index of the header among the first rows (their filled cells), and whether it names an address.
+
+    The header is the first row with an address-like name whose rows above are all
+    narrower (titles, dates); failing that, the first row as wide as the table.
+    """
+    counts = [len(values) for values in head]
+    typical = _typical(counts)
+    for i, values in enumerate(head):
+        above = counts[:i]
+        if all(c == 1 or c < counts[i] for c in above) and _names_address(values, counts[i] >= typical):
+            return i, True
+    for i, count in enumerate(counts):
+        if not (count < typical and 2 * count <= typical):
+            return i, False
+    return 0, False
+
+
+def _frame(rows: list, shown: str, *, header_row: int | None = None, strict: bool = False,
+           merges=()) -> tuple[pd.DataFrame, int | None]:
+    """A DataFrame from ``(row number, cells)`` rows, and the number of the row read as the header.
+
+    ``strict``: a delimited text file, where a row with more fields than the header means
+    an unquoted separator (``江東区三好3-15-12, 2F``) and is refused, never shifted.
+    ``merges``: merged cells of an .xlsx sheet as ``(first row, last row, anchor index,
+    column indexes)``; a header merged over several rows is read as one.
+    """
+    if not rows:
+        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+    if header_row is not None:
+        h = next((i for i, (n, _) in enumerate(rows) if n >= header_row), None)
+        if h is None:
+            raise UsageError(f"header row {header_row} is below the last row ({rows[-1][0]})",
+                             key="header_row_beyond", row=header_row, last=rows[-1][0])
+        if rows[h][0] != header_row:
+            raise UsageError(f"header row {header_row} is blank", key="header_row_blank", row=header_row)
+    else:
+        h, _ = _find_header([_filled(cells) for _, cells in rows[:HEADER_SCAN]])
+    number, header = rows[h]
+    names, data = _header_names(rows, h, merges)
+    width = len(names)
+    if strict:
+        wide = [(n, _width(cells)) for n, cells in data if _width(cells) > width]
+        if wide:
+            (line, fields), more = wide[0], len(wide) - 1
+            raise InputError(
+                f"{shown!r}: line {line} has {fields} fields, the header {width}",
+                key="csv_wide_rows" if more else "csv_wide_row", path=shown, line=line, fields=fields,
+                expected=width, more=more,
+            )
+    if max(_width(cells) for _, cells in [(number, header), *data]) <= 1:
+        first = header[0].strip()
+        if _norm(first) not in _ADDRESS | _LAT | _NAME and not _looks_like_header(first):
+            # One column whose first row is an address, not a header.
+            values = [first] + [cells[0].strip() if cells else "" for _, cells in data]
+            return pd.DataFrame({"住所": values}, dtype=object), None
+        names, data = names[:1], [(n, cells[:1]) for n, cells in data]
+        width = 1
+    body = [cells[:width] + [""] * (width - len(cells)) for _, cells in data]
+    columns = _dedupe([name.strip() or f"Unnamed: {i}" for i, name in enumerate(names)])
+    return pd.DataFrame(body, columns=columns, dtype=object), number
+
+
+def _header_names(rows: list, h: int, merges) -> tuple[list[str], list]:
+    """The column names from row ``h`` and the rows below it.
+
+    A header cell merged down over the next rows (an .xlsx header in two rows: 連絡先 over
+    電話 and FAX) makes those rows part of the header; each name joins the texts above it.
+    """
+    number, header = rows[h]
+    end = max((last for first, last, _, _ in merges if first == number and last > number), default=number)
+    end = min(end, number + HEADER_ROWS_MAX - 1)
+    k = h + 1
+    while k < len(rows) and rows[k][0] <= end:
+        k += 1
+    if k == h + 1:
+        return list(header), rows[h + 1:]
+    block = {n: cells for n, cells in rows[h:k]}
+    names = []
+    for j in range(len(header)):
+        parts = []
+        for n in range(number, end + 1):
+            value = block[n][j].strip() if n in block else ""
+            if not value:
+                for first, last, anchor, columns in merges:
+                    if first <= n <= last and j in columns and anchor is not None and first in block:
+                        value = block[first][anchor].strip()
+                        break
+            if value and value not in parts:
+                parts.append(value)
+        names.append(" ".join(parts))
+    return names, rows[k:]
 
 
 def _looks_like_header(value: str) -> bool:
@@ -437,38 +702,187 @@ def _looks_like_header(value: str) -> bool:
     return not (re.search(r"\d", text) or re.search(r"[都道府県市区町村郡]", text))
 
 
-def _read_xlsx(data: bytes, shown: str, sheet) -> pd.DataFrame:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def _xlsx_invalid(shown: str, exc: BaseException | None = None) -> InputError:
+    detail = f": {exc.__class__.__name__}: {exc}" if exc is not None else ""
+    return InputError(f"{shown!r} is not a readable .xlsx workbook{detail}", key="xlsx_invalid", path=shown)
 
+
+def _check_xlsx_parts(data: bytes, shown: str) -> None:
+    """Refuse a workbook built to exhaust memory or to abuse the XML parser.
+
+    Its parts must not unpack to far more than any list (a zip bomb: zipfile never gives
+    more than a part's stated size, so the stated sizes bound the work), and no XML part
+    may declare a DTD (entities: Excel never writes one; expat would also stop an
+    entity expansion or an external entity, this says so before openpyxl starts).
+    """
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InputError(f"{shown!r} is not a readable .xlsx workbook: {exc}", key="xlsx_invalid", path=shown) from exc
-    try:
-        names = wb.sheetnames
-        if sheet is None or sheet == "":
-            ws = wb[names[0]]
-        elif str(sheet) in names:
-            ws = wb[str(sheet)]
-        elif str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(names):
-            ws = wb[names[int(sheet) - 1]]
-        else:
-            raise UsageError(f"no sheet {sheet!r}; sheets are {names!r}", key="sheet_not_found",
-                             sheet=str(sheet), sheets=list(names))
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-    rows = [r for r in rows if any(v.strip() for v in r)]
-    if not rows:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            unpacked = sum(max(0, info.file_size) for info in infos)
+            if (len(infos) > XLSX_MAX_PARTS or unpacked > XLSX_MAX_UNPACKED
+                    or (unpacked > XLSX_RATIO_FROM and unpacked > XLSX_MAX_RATIO * len(data))):
+                raise InputError(f"{shown!r} unpacks to {unpacked:,} bytes in {len(infos)} parts",
+                                 key="xlsx_too_large", path=shown, size=f"{unpacked / 2**20:,.0f}")
+            for info in infos:
+                if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    with archive.open(info) as part:
+                        head = part.read(_XML_HEAD)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise ValueError(f"{info.filename} declares a DTD")
+    except GeomapError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError, zlib.error) as exc:  # damaged, encrypted or oddly compressed parts; a DTD
+        raise _xlsx_invalid(shown, exc) from exc
+
+
+def _read_xlsx(data: bytes, shown: str, sheet, header_row: int | None) -> tuple[list, list, dict]:
+    """The chosen sheet's rows holding data (over the columns holding data), its merges, and what was read."""
+    _check_xlsx_parts(data, shown)
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        # openpyxl warns about styles and extensions it does not know: nothing for the user.
+        warnings.simplefilter("ignore")
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (GeomapError, MemoryError):
+            raise
+        except Exception as exc:  # whatever openpyxl raises on a damaged or hostile file is the file's fault
+            raise _xlsx_invalid(shown, exc) from exc
+        try:
+            sheets = list(wb.worksheets)
+            ws = _choose_sheet(wb, sheets, sheet, shown)
+            cells, merges = _sheet_cells(wb, ws, header_row=header_row)
+        except (GeomapError, MemoryError):
+            raise
+        except Exception as exc:  # ParseError (a SyntaxError), ValueError (#DIV/0! as a number), KeyError …
+            raise _xlsx_invalid(shown, exc) from exc
+        finally:
+            wb.close()
+    info = {"sheet": ws.title, "sheets": len(sheets)}
+    if not cells:
         raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
-    width = max(len(r) for r in rows)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    header = [h.strip() or f"Unnamed: {i}" for i, h in enumerate(rows[0])]
-    if width == 1 and _norm(header[0]) not in _ADDRESS and not _looks_like_header(header[0]):
-        return pd.DataFrame({"住所": [r[0] for r in rows]}, dtype=object)
-    header = _dedupe(header)
-    return pd.DataFrame(rows[1:], columns=header, dtype=object)
+    used = sorted({column for _, row in cells for column, _ in row})
+    filled = sum(len(row) for _, row in cells)
+    spread = len(cells) * len(used)
+    if spread > XLSX_DENSE_FREE and spread > XLSX_MAX_SPREAD * filled:
+        raise InputError(f"{shown!r}: {filled} cells spread over {len(cells)} rows and {len(used)} columns",
+                         key="xlsx_too_sparse", path=shown, sheet=ws.title, rows=f"{len(cells):,}",
+                         columns=f"{len(used):,}", cells=f"{filled:,}")
+    index = {column: i for i, column in enumerate(used)}
+    rows = []
+    for number, row in cells:
+        dense = [""] * len(used)
+        for column, text in row:
+            dense[index[column]] = text
+        rows.append((number, dense))
+    spans = []
+    for first_col, first_row, last_col, last_row in merges:
+        columns = {index[c] for c in used[bisect.bisect_left(used, first_col):bisect.bisect_right(used, last_col)]}
+        if columns:
+            spans.append((first_row, last_row, index.get(first_col), columns))
+    return rows, spans, info
+
+
+def _choose_sheet(wb, sheets: list, sheet, shown: str):
+    names = [ws.title for ws in sheets]
+    if not wb.sheetnames:  # every workbook has a sheet; openpyxl leaves out those whose part is missing
+        raise _xlsx_invalid(shown)
+    if not sheets:  # chart sheets only
+        raise InputError(f"input file {shown!r} has no worksheet", key="file_empty", path=shown)
+    if sheet is not None and sheet != "":
+        if str(sheet) in names:
+            return sheets[names.index(str(sheet))]
+        number = unicodedata.normalize("NFKC", str(sheet)).strip()
+        if number.isdigit() and 1 <= int(number) <= len(sheets):
+            return sheets[int(number) - 1]
+        raise UsageError(f"no sheet {sheet!r}; sheets are {names!r}", key="sheet_not_found",
+                         sheet=str(sheet), sheets=list(names))
+    # A cover sheet, an empty first sheet or notes come before the list: take the first
+    # sheet whose header names an address, else the first holding a table, else any.
+    table = some = None
+    for ws in sheets:
+        head, _ = _sheet_cells(wb, ws, limit=HEADER_SCAN)
+        if not head:
+            continue
+        values = [[text for _, text in row] for _, row in head]
+        if _find_header(values)[1]:
+            return ws
+        some = some or ws
+        if table is None and _typical([len(v) for v in values]) >= 2:
+            table = ws
+    return table or some or sheets[0]
+
+
+def _sheet_cells(wb, ws, *, limit: int | None = None, header_row: int | None = None) -> tuple[list, list]:
+    """``(row number, [(column, text), …])`` for the rows of ``ws`` holding data, and its merged ranges.
+
+    Only cells that hold something are kept, so memory follows the data, not the sheet's
+    stated dimension (a stray cell at XFD1048576 costs one cell). ``limit``: stop after
+    that many rows holding data. Merged ranges are kept when they start in the rows where
+    the header can be.
+    """
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    # openpyxl's parser turns a <c> element into a value (shared strings, dates from the
+    # cell's style, booleans, errors); the XML is walked here so that nothing but the rows
+    # holding data is kept, whatever else the sheet holds.
+    source = ws._get_source()
+    parser = WorkSheetParser(source, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                             date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+    rows, merges = [], []
+    header_until = 0  # the last row number where the header can be
+    stack = []  # the open elements, root first
+    in_row = 0  # elements opened inside the current row
+    with source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                if in_row or (element.tag == _ROW_TAG and len(stack) == 2 and stack[1].tag == _SHEET_DATA_TAG):
+                    in_row += 1
+                    if in_row > ROW_ELEMENTS_MAX:
+                        raise ValueError(f"a row of sheet {ws.title!r} holds more than {ROW_ELEMENTS_MAX} elements")
+                stack.append(element)
+                continue
+            stack.pop()
+            parent = stack[-1] if stack else None
+            if in_row:
+                if element.tag != _ROW_TAG or len(stack) != 2:
+                    continue  # a cell inside the row: read with the row
+                in_row = 0
+                number, cells = parser.parse_row(element)
+                parser.row_dimensions.clear()
+                row = []
+                for cell in cells:
+                    text = _cell_text(cell["value"])
+                    if text.strip():
+                        row.append((cell["column"], text))
+                if row:
+                    rows.append((number, row))
+                    if len(rows) <= HEADER_SCAN or number <= (header_row or 0) + HEADER_ROWS_MAX:
+                        header_until = number + HEADER_ROWS_MAX
+                    if limit is not None and len(rows) >= limit:
+                        break
+            elif element.tag == _MERGE_TAG:
+                try:
+                    first_col, first_row, last_col, last_row = range_boundaries(element.get("ref", ""))
+                except (ValueError, TypeError):
+                    first_row = None  # a damaged range merges nothing
+                if first_row is not None and first_row <= header_until:
+                    merges.append((first_col, first_row, last_col, last_row))
+            if parent is not None:
+                parent.clear()  # drop what has been read (rows, columns, styles …) as the parse goes
+    return rows, merges
+
+
+_SHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW_TAG = f"{{{_SHEET_MAIN}}}row"
+_SHEET_DATA_TAG = f"{{{_SHEET_MAIN}}}sheetData"
+_MERGE_TAG = f"{{{_SHEET_MAIN}}}mergeCell"
+#: Elements one row may hold: Excel's 16,384 columns, a few elements each.
+ROW_ELEMENTS_MAX = 16384 * 6
 
 
 def _dedupe(names: list[str]) -> list[str]:

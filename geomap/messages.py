@@ -50,6 +50,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unknown encoding '{encoding}'. Use utf-8, cp932, euc-jp or another Python codec name.",
     },
     "csv_malformed": {
+    "unusable_encoding": {
+        "ja": "「{encoding}」は文字コードではないため使えません。--encoding には utf-8、cp932、euc-jp などを指定してください（--encoding を外すと自動で判別します）。",
+        "en": "'{encoding}' is not a text encoding. Give --encoding a name such as utf-8, cp932 or euc-jp (or leave it out to detect the encoding).",
+    },
+    "csv_wide_row": {
+        "ja": "「{path}」の {line} 行目は項目が {fields} 個あり、見出しの {expected} 個より多くなっています。住所や名称の中の「,」が区切りとして読まれています。その項目を「\"」で囲むか、「,」を消すか「、」に変えて保存し直してください（Excel で保存した CSV なら自動で囲まれます）。",
+        "en": "Line {line} of '{path}' has {fields} fields but the header has {expected}: a comma inside an address or name is read as a separator. Put that field in double quotes, or remove the comma (or write 、), and save again; a CSV saved from Excel quotes it for you.",
+    },
+    "csv_wide_rows": {
+        "ja": "「{path}」の {line} 行目は項目が {fields} 個あり、見出しの {expected} 個より多くなっています（ほかに {more} 行も同じです）。住所や名称の中の「,」が区切りとして読まれています。その項目を「\"」で囲むか、「,」を消すか「、」に変えて保存し直してください（Excel で保存した CSV なら自動で囲まれます）。",
+        "en": "Line {line} of '{path}' has {fields} fields but the header has {expected} ({more} more lines too): a comma inside an address or name is read as a separator. Put that field in double quotes, or remove the comma (or write 、), and save again; a CSV saved from Excel quotes it for you.",
+    },
+    "csv_unclosed_quote": {
+        "ja": "「{path}」の {line} 行目で始まる「\"」が閉じていないため、そこから先を表として読めません。その「\"」を対にするか消して保存し直してください。",
+        "en": "In '{path}', the double quote that opens on line {line} is never closed, so the rest cannot be read as a table. Close or remove that quote and save again.",
+    },
+    "csv_field_too_long": {
+        "ja": "「{path}」の {line} 行目から始まる項目が長すぎて読めません（13 万文字を超えています）。「\"」が閉じていないところがないか確かめてください。",
+        "en": "A field starting on line {line} of '{path}' is too long to read (over 131,072 characters). Check for a double quote that is never closed.",
+    },
         "ja": "「{path}」を表として読めません（{reason}）。区切り文字や「\"」の対応を確かめるか、Excel で開いて保存し直してください。",
         "en": "Cannot read '{path}' as a table ({reason}). Check the delimiters and quotes, or open and save it again in Excel.",
     },
@@ -58,6 +78,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{path}' cannot be read as an Excel (.xlsx) workbook: it is damaged or only named .xlsx. Open it in Excel and save it as 'Excel Workbook (.xlsx)'.",
     },
     "xlsx_encrypted": {
+    "xlsx_too_large": {
+        "ja": "「{path}」は展開すると {size} MB にもなるため読みませんでした（住所の一覧としては大きすぎます。壊れているか、細工されたファイルかもしれません）。一覧のシートだけを新しいブックにコピーして保存するか、CSV で保存し直してください。",
+        "en": "'{path}' unpacks to {size} MB, far too much for an address list (it may be damaged or crafted), so it was not read. Copy the list's sheet into a new workbook, or save it as CSV.",
+    },
+    "xlsx_too_sparse": {
+        "ja": "「{path}」のシート「{sheet}」は、値のあるセルが {cells} 個なのに {rows} 行 × {columns} 列に散らばっているため読みませんでした。一覧から離れたセルの値を消すか、一覧の部分だけを新しいブックにコピーしてください。",
+        "en": "Sheet '{sheet}' of '{path}' has {cells} cells with values scattered over {rows} rows × {columns} columns, so it was not read. Clear the cells far from the list, or copy the list into a new workbook.",
+    },
         "ja": "「{path}」はパスワードで保護されています。Excel でパスワードを外して保存し直してから実行してください。",
         "en": "'{path}' is password-protected. Remove the password in Excel, save, and try again.",
     },
@@ -74,6 +102,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No address column and no latitude/longitude columns found. Columns: {columns}. Name the address column with --address-column (e.g. --address-column \"{example}\").",
     },
     "column_not_found": {
+    "no_address_column_row": {
+        "ja": "住所の列も緯度・経度の列も見つかりません（{row} 行目を見出しとして読みました）。ある列: {columns}。住所の列名を --address-column で指定するか（例: --address-column \"{example}\"）、見出しが別の行なら --header-row でその行の番号を指定してください。",
+        "en": "No address column and no latitude/longitude columns found (row {row} was read as the header). Columns: {columns}. Name the address column with --address-column (e.g. --address-column \"{example}\"), or give the header's row number with --header-row.",
+    },
+    "no_address_column_sheet": {
+        "ja": "住所の列も緯度・経度の列も見つかりません（シート「{sheet}」の {row} 行目を見出しとして読みました）。ある列: {columns}。住所の列名を --address-column で（例: --address-column \"{example}\"）、見出しが別の行なら --header-row で、別のシートなら --sheet で指定してください。",
+        "en": "No address column and no latitude/longitude columns found (row {row} of sheet '{sheet}' was read as the header). Columns: {columns}. Name the address column with --address-column (e.g. --address-column \"{example}\"), the header's row with --header-row, or another sheet with --sheet.",
+    },
+    "bad_header_row": {
+        "ja": "--header-row には見出しの行の番号を 1 以上の整数で指定してください（指定値: {value}）。",
+        "en": "--header-row must be the header's row number, a whole number from 1 (got {value}).",
+    },
+    "header_row_blank": {
+        "ja": "--header-row {row} の行は空です。列名が書かれている行の番号を指定してください。",
+        "en": "Row {row} given to --header-row is blank. Give the number of the row that holds the column names.",
+    },
+    "header_row_beyond": {
+        "ja": "--header-row {row} は表の最後の行（{last} 行目）より後です。列名が書かれている行の番号を指定してください。",
+        "en": "Row {row} given to --header-row is after the table's last row ({last}). Give the number of the row that holds the column names.",
+    },
         "ja": "{option} に指定された列「{column}」がありません。ある列: {columns}。",
         "en": "The column '{column}' given to {option} does not exist. Columns: {columns}.",
     },

@@ -158,7 +158,8 @@ BAD = {
     # An encrypted OOXML file is an OLE2 compound file holding an EncryptionInfo stream.
     "password-protected": ("a.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(64), "xlsx_encrypted"),
     "old .xls": ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024), "xls_old_format"),
-    "ragged csv": ("a.csv", "名称,住所\nA,東京都江東区東陽4-11-28\nB,江東区,木場,1-5\n".encode(), "csv_malformed"),
+    "ragged csv": ("a.csv", "名称,住所\nA,東京都江東区東陽4-11-28\nB,江東区,木場,1-5\n".encode(), "csv_wide_row"),
+    "quote never closed": ("a.csv", '名称,住所\n"A,東京都江東区東陽4-11-28\nB,江東区木場1-5\n'.encode(), "csv_unclosed_quote"),
 }
 
 
