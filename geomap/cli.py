@@ -148,13 +148,17 @@ def _breaks(text: str | None) -> list[float] | None:
     """``--breaks 10,20,50`` as numbers (full-width digits and 、 are fine)."""
     if text is None:
         return None
+    import math
     import unicodedata
 
     parts = [p.strip() for p in unicodedata.normalize("NFKC", text).replace("、", ",").split(",") if p.strip()]
     try:
-        return [float(p) for p in parts]
+        values = [float(p) for p in parts]
     except ValueError:
-        raise GeomapUsageError(f"--breaks must be numbers, got {text!r}", key="bad_breaks", value=text) from None
+        values = []
+    if not values or not all(math.isfinite(v) for v in values):  # inf, nan: not a class boundary
+        raise GeomapUsageError(f"--breaks must be numbers, got {text!r}", key="bad_breaks", value=text)
+    return values
 
 
 def _stderr_is_terminal() -> bool:

@@ -175,6 +175,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "列「{column}」に数値でない値が {count} 件あります（例: {examples}）。数値だけにするか、--agg count で件数を数えてください。",
         "en": "Column '{column}' has {count} values that are not numbers (e.g. {examples}). Make them numbers or count rows with --agg count.",
     },
+    "value_overflow": {
+        "ja": "列「{column}」を集計（--agg {agg}）すると値が大きすぎて計算できません。桁の誤りがないか確かめてください。",
+        "en": "The {agg} of column '{column}' is too large to compute. Check the numbers in that column for wrong digits.",
+    },
     "missing_columns": {
         "ja": "列「{columns}」がありません。ある列: {available}。",
         "en": "Column(s) '{columns}' not found. Columns: {available}.",
@@ -273,7 +277,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "bad_k": {"ja": "色の段階数は 2〜9 で指定してください（指定値: {value}）。", "en": "The number of classes must be 2 to 9 (got {value})."},
     "breaks_required": {"ja": "区切り値を指定してください。", "en": "Give the class breaks."},
-    "bad_breaks": {"ja": "区切り値は数値で指定してください（指定値: {value}）。", "en": "Class breaks must be numbers (got {value})."},
+    "bad_breaks": {
+        "ja": "区切り値は 10,20,50 のように数値で指定してください（無限大 inf などは使えません。指定値: {value}）。",
+        "en": "Class breaks must be numbers such as 10,20,50, not inf (got {value}).",
+    },
     "not_a_table": {"ja": "表（DataFrame）を渡してください（渡されたもの: {type}）。", "en": "Expected a table (DataFrame), got {type}."},
     "no_points": {
         "ja": "{rows} 行のどれにも位置がないため、地図を作れません。",

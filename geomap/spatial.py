@@ -300,7 +300,8 @@ def aggregate(
         ``key``.
     InputError
         ``missing_columns`` if ``value``, ``key`` or ``name`` is not a column;
-        ``value_not_numeric`` if the value column holds text that is not a number.
+        ``value_not_numeric`` if the value column holds text that is not a number (or
+        infinity); ``value_overflow`` if a sum or mean is too large for a float.
 
     Examples
     --------
@@ -356,6 +357,13 @@ def aggregate(
         measure = grouped["v"].sum(min_count=1)
     else:
         measure = grouped["v"].mean()
+    if np.isinf(measure.to_numpy(dtype=float)).any():
+        raise InputError(
+            f"the {agg} of column {value!r} is too large to compute",
+            key="value_overflow",
+            column=value,
+            agg=agg,
+        )
 
     if extent == "data" and len(areas):
         areas = _near_data(areas, set(counts.index), points, by if boundaries is None else "user")
@@ -385,10 +393,14 @@ def measure_values(points: pd.DataFrame, value: str | None, agg: str) -> np.ndar
         raise _missing(value, points)
     raw = points[value]
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.astype(float).to_numpy()
-    text = raw.astype("string").str.replace(",", "", regex=False).str.strip()
-    nums = pd.to_numeric(text, errors="coerce")
-    bad = nums.isna() & text.notna() & (text != "")
+        nums = raw.astype(float)
+        text = raw.astype("string")
+        bad = np.isinf(nums)  # inf cannot be summed, averaged or coloured
+    else:
+        # full-width digits, signs and separators (１２, －３, １，０００) are numbers too
+        text = raw.astype("string").str.normalize("NFKC").str.replace("\u2212", "-", regex=False).str.strip()
+        nums = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype(float)
+        bad = (nums.isna() & text.notna() & (text != "")) | np.isinf(nums)
     if bad.any():
         examples = list(dict.fromkeys(text[bad].astype(str)))[:3]
         raise InputError(

@@ -193,6 +193,8 @@ def build(
     _choice("classification", classification, CLASSIFICATIONS)
     if classification == "user" and not breaks:
         raise UsageError("classification='user' needs breaks", key="breaks_required")
+    if breaks is not None:
+        breaks = _check_breaks(breaks)
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= 9:
         raise UsageError(f"k must be an integer from 2 to 9, got {k!r}", key="bad_k", value=str(k))
     if min_count is not None and (
@@ -292,6 +294,18 @@ def _choice(option, got, choices):
     spatial._check_choice(option, got, choices)
 
 
+def _check_breaks(breaks) -> list[float]:
+    """Class breaks as sorted finite floats; text, inf and NaN are refused (``bad_breaks``)."""
+    try:
+        values = [float(b) for b in breaks]
+    except (TypeError, ValueError):
+        values = []
+    if not values or not all(math.isfinite(v) for v in values):
+        shown = ",".join(map(str, breaks)) if isinstance(breaks, (list, tuple)) else str(breaks)
+        raise UsageError(f"breaks must be finite numbers, got {breaks!r}", key="bad_breaks", value=shown)
+    return sorted(values)
+
+
 def _measure(text, agg, value, unit):
     label = text["count"] if agg == "count" else text[agg].format(value=value)
     return f"{label}（{unit}）" if unit and text is TEXT["ja"] else (f"{label} ({unit})" if unit else label)
@@ -378,11 +392,7 @@ def _classify(model, areas, *, agg, value, unit, classification, k, breaks):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # mapclassify warns when there are fewer values than classes
             if classification == "user":
-                try:
-                    user = sorted(float(b) for b in breaks)
-                except (TypeError, ValueError) as exc:
-                    raise UsageError(f"breaks must be numbers, got {breaks!r}", key="bad_breaks", value=str(breaks)) from exc
-                bins = np.asarray(mapclassify.UserDefined(y, bins=user).bins, dtype=float)
+                bins = np.asarray(mapclassify.UserDefined(y, bins=breaks).bins, dtype=float)
             else:
                 unique = np.unique(y)
                 kk = min(k, len(unique))
