@@ -17,7 +17,7 @@ from . import __version__
 from .cli_cache import cache
 from .errors import GeomapError
 from .errors import UsageError as GeomapUsageError
-from .messages import error_message, message, service_name
+from .messages import error_message, message, row_error, service_name
 from .provenance import info as data_info
 
 LEVEL_ORDER = (4, 3, 2, 1, 0)
@@ -212,9 +212,13 @@ def _summary(result, lang: str, *, input_path, kind: str) -> None:
     if result.from_input:
         say("summary_level", label=message("level_input", lang), count=f"{result.from_input:,}")
     for level in LEVEL_ORDER:
-        count = result.levels.get(level, 0)
+        # Rows an online service failed for were not looked up: counted apart, not as "not placed".
+        count = result.levels.get(level, 0) - (getattr(result, "failed", 0) if level == 0 else 0)
         if count:
             say("summary_level", label=message(f"level_{level}", lang), count=f"{count:,}")
+    failed = sum(c.get("failed", 0) for c in getattr(result, "online", {}).values())
+    if failed:
+        say("summary_online_failed", count=f"{failed:,}", detail=_online_failure(result, lang))
     say("summary_placed" if kind == "map" else "summary_placed_table",
         placed=f"{result.placed:,}", rows=f"{result.rows:,}")
     if result.unplaced:
@@ -225,6 +229,31 @@ def _summary(result, lang: str, *, input_path, kind: str) -> None:
     for column, new in getattr(result, "renamed", {}).items():
         fmt = formats.get(result.output.suffix.lower(), result.output.suffix) if result.output else ""
         say("summary_renamed", column=column, new=new, format=fmt)
+
+
+def _online_failure(result, lang: str) -> str:
+    """The most common online failure of the result's rows, as a phrase naming the service."""
+    frame = result.frame
+    if "error" not in frame.columns:
+        return ""
+    keys = frame["error"].fillna("").astype(str)
+    keys = keys[keys != ""]
+    causes = keys[~keys.isin(["geocoder_not_sent", "geocoder_out_of_time"])]  # what made it stop
+    keys = causes if not causes.empty else keys
+    if keys.empty:
+        return ""
+    return row_error(keys.value_counts().index[0], list(getattr(result, "online", {})), lang)
+
+
+def _check_online(result, lang: str) -> None:
+    """Exit non-zero (after the results are written) when an online service answered no row."""
+    for service, counts in getattr(result, "online", {}).items():
+        if counts.get("failed") and not counts.get("answered"):
+            raise GeomapError(
+                f"{service} answered none of the {counts['failed']} rows it was asked",
+                key="online_none_answered", service=service_name(service, lang),
+                count=f"{counts['failed']:,}", detail=_online_failure(result, lang),
+            )
 
 
 # -- commands -------------------------------------------------------------------------
@@ -272,6 +301,7 @@ def render(**kw):
                 click.echo(message("large_map", lang, size=f"{size / 2**20:,.0f}"), err=True)
             for path in result.images:
                 click.echo(message("summary_image", lang, path=str(path)), err=True)
+        _check_online(result, lang)
         return result
 
     _run(kw, body)
@@ -293,6 +323,7 @@ def geocode(**kw):
         if not kw["quiet"]:
             _summary(result, lang, input_path=kw["input"], kind="table")
             click.echo(message("summary_table", lang, path=str(result.output)), err=True)
+        _check_online(result, lang)
         return result
 
     _run(kw, body)

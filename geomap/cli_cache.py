@@ -11,7 +11,7 @@ import json
 import click
 
 from .errors import GeomapError
-from .geocoders.cache import cache_info, clear_cache
+from .geocoders.cache import cache_info, cache_path, clear_cache
 from .messages import error_message, message
 
 _lang = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
@@ -33,11 +33,11 @@ def cache():
 @_cache_dir
 @_lang
 def info(as_json, cache_dir, lang):
-    """キャッシュの場所・件数・大きさを表示します / show the cache's path, count and size."""
-    try:
-        data = cache_info(cache_dir)
-    except GeomapError as exc:
-        raise click.ClickException(error_message(exc, lang)) from exc
+    """キャッシュの場所・件数・大きさを表示します / show the cache's path, count and size.
+
+    キャッシュが壊れていても失敗せず、そのことを表示します / a damaged cache is reported, not an error.
+    """
+    data = cache_info(cache_dir)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
@@ -45,7 +45,11 @@ def info(as_json, cache_dir, lang):
     if not data["exists"]:
         click.echo(message("cache_none", lang))
         return
-    click.echo(message("cache_count", lang, count=f"{data['count']:,}"))
+    if data["problem"]:
+        reason = message(f"cache_problem_{data['problem']}", lang)
+        click.echo(message("cache_unreadable", lang, reason=reason))
+    else:
+        click.echo(message("cache_count", lang, count=f"{data['count']:,}"))
     click.echo(message("cache_size", lang, size=_size(data["size"])))
 
 
@@ -53,13 +57,19 @@ def info(as_json, cache_dir, lang):
 @_cache_dir
 @_lang
 def clear(cache_dir, lang):
-    """キャッシュを削除します（送信した住所を手元に残さない） / delete the cache."""
+    """キャッシュを削除します（送信した住所を手元に残さない） / delete the cache.
+
+    中身が壊れていても、ファイルの代わりにフォルダーがあっても削除します / whatever it holds.
+    """
+    path = cache_path(cache_dir)
     try:
-        path = cache_info(cache_dir)["path"]
         count = clear_cache(cache_dir)
     except GeomapError as exc:
         raise click.ClickException(error_message(exc, lang)) from exc
-    click.echo(message("cache_cleared", lang, count=f"{count:,}", path=path))
+    if count is None:
+        click.echo(message("cache_cleared_unreadable", lang, path=str(path)))
+    else:
+        click.echo(message("cache_cleared", lang, count=f"{count:,}", path=str(path)))
 
 
 def _size(size: int) -> str:

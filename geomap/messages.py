@@ -227,10 +227,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "URL「{url}」は使えません。http:// か https:// で始まる URL を指定してください。",
         "en": "The URL '{url}' cannot be used. Give one that starts with http:// or https://.",
     },
-    "cache_unusable": {
-        "ja": "ジオコーディングのキャッシュ「{path}」を使えません。--no-cache を付けて実行してください。",
-        "en": "Cannot use the geocoding cache '{path}'. Run with --no-cache.",
+    "cache_not_deleted": {
+        "ja": "ジオコーディングのキャッシュ「{path}」を削除できません（{reason}）。ほかのプログラムが開いていれば閉じて、もう一度実行してください。",
+        "en": "Cannot delete the geocoding cache '{path}' ({reason}). Close any program that has it open and try again.",
     },
+    "cache_skipped": {
+        "ja": "注意: キャッシュ「{path}」は{reason}。キャッシュを使わずに続けます（今回の回答は保存しません）。",
+        "en": "Note: the cache '{path}' {reason}; carrying on without it (this run's answers are not stored).",
+    },
+    "cache_problem_corrupt": {
+        "ja": "壊れています（geomap cache clear で削除できます）",
+        "en": "is damaged (geomap cache clear deletes it)",
+    },
+    "cache_problem_locked": {"ja": "ほかのプログラムが使用中です", "en": "is in use by another program"},
+    "cache_problem_read_only": {"ja": "書き込めません（読み取り専用）", "en": "cannot be written (read-only)"},
+    "cache_problem_not_a_file": {
+        "ja": "ファイルではなくフォルダーです（geomap cache clear で削除できます）",
+        "en": "is a folder, not a file (geomap cache clear deletes it)",
+    },
+    "cache_problem_unusable": {"ja": "開けません", "en": "cannot be opened"},
     "geocoder_timed_out": {
         "ja": "{service} が {timeout} 秒以内に応答しませんでした。時間をおいて再実行してください。",
         "en": "{service} did not answer within {timeout} s. Try again later.",
@@ -258,6 +273,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "geocoder_not_sent": {
         "ja": "オンライン検索が続けて失敗したため送信しませんでした",
         "en": "not sent: the online service kept failing",
+    },
+    "geocoder_too_large": {
+        "ja": "{service} の回答が大きすぎます（上限 {limit}）。",
+        "en": "The answer of {service} is too large (limit {limit}).",
+    },
+    "geocoder_out_of_time": {
+        "ja": "{service} への送信の時間の上限に達しました。",
+        "en": "The time allowed for {service} is spent.",
+    },
+    "geocoder_giving_up": {
+        "ja": "{service} が続けて失敗したため、残りの {count} 件の住所は送信しません（{detail}）。",
+        "en": "{service} kept failing, so the remaining {count} addresses are not sent ({detail}).",
+    },
+    "geocoder_run_out_of_time": {
+        "ja": "{service} への送信の時間の上限に達したため、残りの {count} 件の住所は送信しません。",
+        "en": "The time allowed for {service} is spent, so the remaining {count} addresses are not sent.",
+    },
+    "online_none_answered": {
+        "ja": "{service} は 1 行も回答しませんでした（{count} 行すべて失敗: {detail}）。結果は書き出しましたが、オンライン検索の分は入っていません。時間をおいて再実行してください。",
+        "en": "{service} answered none of the {count} rows ({detail}). The results were written, but without the online search. Try again later.",
     },
     "data_missing": {
         "ja": "geomap の内蔵データが見つかりません。geomap を入れ直してください。",
@@ -349,9 +384,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "row_geocoder_bad_reply": {"ja": "{service} の回答を読めなかった", "en": "could not read the answer of {service}"},
     "row_geocoder_failed": {"ja": "{service} への問い合わせが失敗した", "en": "the request to {service} failed"},
     "row_geocoder_not_sent": {"ja": "送らなかった（{service} が失敗し続けたため）", "en": "not sent ({service} kept failing)"},
+    "row_geocoder_too_large": {"ja": "{service} の回答が大きすぎた", "en": "the answer of {service} was too large"},
+    "row_geocoder_out_of_time": {
+        "ja": "送らなかった（{service} への送信の時間の上限に達したため）",
+        "en": "not sent (the time allowed for {service} was spent)",
+    },
     "reason_column": {"ja": "理由", "en": "reason"},
     # -- reports ----------------------------------------------------------------------
     "level_0": {"ja": "特定できず", "en": "not placed"},
+    "summary_online_failed": {
+        "ja": "オンライン検索に失敗した行: {count}（{detail}）",
+        "en": "Rows the online search failed for: {count} ({detail})",
+    },
     "level_1": {"ja": "都道府県まで", "en": "prefecture only"},
     "level_2": {"ja": "市区町村まで", "en": "municipality only"},
     "level_3": {"ja": "町丁目・大字まで", "en": "town"},
@@ -398,6 +442,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cache_none": {"ja": "キャッシュはありません。", "en": "There is no cache."},
     "cache_count": {"ja": "保存された回答: {count} 件", "en": "Stored answers: {count}"},
     "cache_size": {"ja": "大きさ: {size}", "en": "Size: {size}"},
+    "cache_unreadable": {
+        "ja": "キャッシュを読めません: {reason}。",
+        "en": "The cache cannot be read: it {reason}.",
+    },
+    "cache_cleared_unreadable": {
+        "ja": "読めなかったキャッシュを削除しました（{path}）。",
+        "en": "Deleted the cache, which could not be read ({path}).",
+    },
     "cache_cleared": {
         "ja": "キャッシュの回答 {count} 件を削除しました（{path}）。",
         "en": "Deleted {count} cached answers ({path}).",

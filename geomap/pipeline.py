@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, OutputError, UsageError
-from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result, get_geocoder
+from .geocoders import GEOCODERS, accepted_options, get_geocoder
+from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result
 from .io import (
     Columns,
     check_column,
@@ -53,6 +54,7 @@ CHUNK = 2000
 REASON_COLUMN = "reason"
 UNMATCHED_SUFFIX = "_unmatched.csv"
 ONLINE_SERVICES = "geomap_online_services"  # key in DataFrame.attrs
+ONLINE_COUNTS = "geomap_online_counts"  # key in DataFrame.attrs: rows asked/answered/failed per service
 # Japan lies within these bounds; a lat/lon pair that fits them only when swapped was swapped.
 _JAPAN_LAT = (20.0, 46.0)
 _JAPAN_LON = (122.0, 154.0)
@@ -184,8 +186,9 @@ def _make_geocoder(geocoder, default_pref, default_city, options, lang="ja") -> 
     if isinstance(geocoder, Geocoder):
         return geocoder
     options = dict(options or {})
-    if "offline" in str(geocoder).split("+"):
-        options.setdefault("lang", lang)  # the language of the offline geocoder's notes
+    names = [part.strip().lower() for part in str(geocoder).split("+")]
+    if any("lang" in accepted_options(GEOCODERS[n]) for n in names if n in GEOCODERS):
+        options.setdefault("lang", lang)  # the offline geocoder's notes, the online adapters' warnings
     if default_pref:
         options["default_pref"] = default_pref
     if default_city:
@@ -235,7 +238,7 @@ def _geocode_table(
             else:
                 for service, count in counts.items():
                     log.warning("sending %d addresses to %s", count, service)
-        geocoded = _run_geocoder(coder, values, progress)
+        geocoded, online = _run_geocoder(coder, values, progress)
         if ERROR_COLUMN in geocoded.columns and ERROR_COLUMN not in result.columns:
             result[ERROR_COLUMN] = ""
         for column in result.columns:
@@ -246,21 +249,45 @@ def _geocode_table(
     frame = pd.concat([df, result], axis=1)
     # The online services asked, so a row's failure can name the one that failed.
     frame.attrs[ONLINE_SERVICES] = list(coder.endpoints()) if found.has_address and todo.any() else []
+    # Rows asked, answered and failed per online service: failures are not "not found".
+    frame.attrs[ONLINE_COUNTS] = online if found.has_address and todo.any() else {}
     return frame, found
 
 
-def _run_geocoder(coder: Geocoder, values: list, progress: bool) -> pd.DataFrame:
+def _run_geocoder(coder: Geocoder, values: list, progress: bool) -> tuple[pd.DataFrame, dict]:
+    """The adapter's result for ``values`` and what its online services did (rows per service)."""
+    online: dict[str, dict[str, int]] = {}
+
+    def run(chunk: list) -> pd.DataFrame:
+        part = coder.geocode(chunk).reset_index(drop=True)
+        for service, counts in _service_counts(coder, chunk, part).items():
+            total = online.setdefault(service, {"asked": 0, "answered": 0, "failed": 0})
+            for name in total:
+                total[name] += int(counts.get(name, 0))
+        return part
+
     if not progress or len(values) < PROGRESS_MIN_ROWS:
-        return coder.geocode(values).reset_index(drop=True)
+        return run(values), online
     from tqdm.auto import tqdm
 
     parts = []
     with tqdm(total=len(values), unit="件", disable=None, leave=False) as bar:
         for start in range(0, len(values), CHUNK):
             chunk = values[start:start + CHUNK]
-            parts.append(coder.geocode(chunk).reset_index(drop=True))
+            parts.append(run(chunk))
             bar.update(len(chunk))
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True), online
+
+
+def _service_counts(coder: Geocoder, values: list, result: pd.DataFrame) -> dict:
+    """``coder.service_counts()``; for an online adapter that keeps none, read from its ``error`` column."""
+    counts = coder.service_counts()
+    if counts or not coder.online:
+        return counts
+    asked = sum(1 for v in values if isinstance(v, str) and v.strip())
+    failed = int(result[ERROR_COLUMN].astype(bool).sum()) if ERROR_COLUMN in result.columns else 0
+    return {service: {"asked": asked, "answered": max(0, asked - failed), "failed": failed}
+            for service in (coder.endpoints() or {coder.name: ""})}
 
 
 # -- placed / unplaced ----------------------------------------------------------------
@@ -351,6 +378,12 @@ class TableResult:
         The geocoded table.
     columns : geomap.io.Columns
         The columns that were used.
+    online : dict
+        Per online service asked, rows ``{"asked", "answered", "failed"}`` (a "no match" is
+        an answer; failed rows have the ``error`` column set). Empty offline.
+    failed : int
+        Rows left unplaced (level 0) because an online service failed for them: they were
+        not looked up, so they are not "not found" (they are in ``levels[0]`` too).
     renamed : dict
         Columns written under another name because the output format keeps their name for
         itself (``{"fid": "fid_input"}`` in a GeoPackage).
@@ -365,6 +398,8 @@ class TableResult:
     unmatched: Path | None
     frame: pd.DataFrame = field(repr=False)
     columns: Columns = field(repr=False)
+    online: dict = field(default_factory=dict)
+    failed: int = 0
     renamed: dict = field(default_factory=dict)
 
     @property
@@ -397,6 +432,7 @@ class RenderResult(TableResult):
 
 def _counts(frame: pd.DataFrame, min_level: int = 3) -> dict:
     from_input = frame["source"].eq(INPUT_SOURCE)
+    failed = frame[ERROR_COLUMN].fillna("").astype(str).ne("") if ERROR_COLUMN in frame.columns else False
     levels = frame.loc[~from_input, "level"].value_counts()
     placed = int(placed_rows(frame, min_level).sum())
     return {
@@ -405,6 +441,8 @@ def _counts(frame: pd.DataFrame, min_level: int = 3) -> dict:
         "from_input": int((from_input & frame["level"].gt(0)).sum()),
         "placed": placed,
         "unplaced": len(frame) - placed,
+        "online": {s: dict(c) for s, c in frame.attrs.get(ONLINE_COUNTS, {}).items()},
+        "failed": int((failed & ~from_input & frame["level"].eq(0)).sum()),
     }
 
 

@@ -231,3 +231,169 @@ def test_render_of_a_sample_opens_no_socket(no_network, tmp_path):
     assert result.exit_code == 0, result.output
     assert html.exists() and html.with_suffix(".png").exists()
     assert no_network == []
+
+
+# -- the package's shape: contract, transport, name table, no import cycle -----------------
+
+PACKAGE = "geomap.geocoders"
+
+
+def _package_modules() -> dict[str, "Path"]:
+    """Module name → source file, for the package and each of its modules."""
+    from pathlib import Path
+
+    folder = Path(geocoders.__file__).parent
+    found = {PACKAGE: folder / "__init__.py"}
+    found.update({f"{PACKAGE}.{p.stem}": p for p in sorted(folder.glob("*.py")) if p.stem != "__init__"})
+    return found
+
+
+def _imports_of(module: str, path) -> set[str]:
+    """The package's modules that ``module`` imports anywhere in its source (functions included)."""
+    import ast
+
+    known = set(_package_modules())
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    edges: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            candidates = [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            candidates = [(base, [alias.name for alias in node.names])]
+        else:
+            continue
+        for base, names in candidates:
+            submodules = [f"{base}.{name}" for name in names if f"{base}.{name}" in known]
+            edges.update(submodules)
+            if base in known and len(submodules) < len(names) or (base in known and not names):
+                edges.add(base)  # a name taken from the module itself
+    edges.discard(module)
+    return edges
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as a path that ends where it starts, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node):
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_import_reader_sees_imports_inside_functions(tmp_path):
+    source = tmp_path / "sample.py"
+    source.write_text(
+        "from .base import Geocoder\nfrom .. import errors\n\ndef f():\n    from . import gsi, combined\n"
+        "    import geomap.geocoders.http\n", encoding="utf-8")
+    assert _imports_of(f"{PACKAGE}.sample", source) == {
+        f"{PACKAGE}.base", f"{PACKAGE}.gsi", f"{PACKAGE}.combined", f"{PACKAGE}.http"}
+
+
+def test_no_import_cycle_in_the_package():
+    graph = {module: _imports_of(module, path) for module, path in _package_modules().items()}
+    assert graph[PACKAGE] >= {f"{PACKAGE}.{name}" for name in ("base", "gsi", "offline", "combined", "http")}
+    assert _find_cycle(graph) is None, " → ".join(_find_cycle(graph))
+    # the contract depends on nothing in the package; the package's own table on everything
+    assert graph[f"{PACKAGE}.base"] == set()
+    assert not any(PACKAGE in graph[m] for m in graph if m != PACKAGE)
+
+
+def test_each_module_imports_alone_in_a_fresh_interpreter():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(geomap.__file__).parents[1])
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    children = {
+        module: subprocess.Popen(
+            [sys.executable, "-c", "import importlib, sys; m = importlib.import_module(sys.argv[1]); print(m.__file__)",
+             module],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        for module in _package_modules()
+    }
+    for module, child in children.items():
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, f"{module}: {err}"
+        assert out.strip() == str(_package_modules()[module])  # this checkout's module, not another
+
+
+def test_base_holds_the_contract_only():
+    from geomap.geocoders import base, http
+
+    assert not hasattr(base, "HTTPGeocoder") and not hasattr(base, "GEOCODERS") and not hasattr(base, "get_geocoder")
+    assert HTTPGeocoder is http.HTTPGeocoder and issubclass(HTTPGeocoder, base.Geocoder)
+    assert type(GEOCODERS) is dict and GEOCODERS == {"offline": OfflineGeocoder, "gsi": GsiGeocoder}
+
+
+def test_gsi_uses_the_offline_geocoders_public_context_only():
+    import ast
+
+    path = _package_modules()[f"{PACKAGE}.gsi"]
+    taken = {
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module in ("offline", f"{PACKAGE}.offline")
+        for alias in node.names
+    }
+    assert taken == {"OfflineGeocoder"}
+
+
+@pytest.mark.parametrize(
+    "context, addresses, expected",
+    [
+        ({"default_city": "江東区"}, ["東陽4-11-28", "千代田区麹町2-8", None, "", "北海道札幌市北1条西2丁目"],
+         ["東京都江東区東陽4-11-28", "千代田区麹町2-8", None, "", "北海道札幌市北1条西2丁目"]),
+        ({"default_city": "札幌市"}, ["北1条西2丁目"], ["北海道札幌市北1条西2丁目"]),
+        ({"default_pref": "東京都"}, ["江東区東陽4-11-28", "東陽4-11-28"], ["江東区東陽4-11-28", "東京都東陽4-11-28"]),
+        ({}, ["東陽4-11-28"], ["東陽4-11-28"]),
+    ],
+)
+def test_apply_context_writes_the_context_before_bare_addresses(context, addresses, expected):
+    assert OfflineGeocoder(**context).apply_context(addresses) == expected
+
+
+def test_apply_context_refuses_an_unknown_place():
+    with pytest.raises(UsageError) as info:
+        OfflineGeocoder(default_city="存在しない市").apply_context(["東陽4-11-28"])
+    assert info.value.key == "unknown_city"
+
+
+def test_service_counts_say_what_the_service_answered(chain):
+    fake, make = chain
+    geocoder = make()
+    assert geocoder.service_counts() == {}
+    geocoder.geocode([PLACED, UNKNOWN_TOWN, NO_CITY, None, FAILING, UNKNOWN_TOWN])
+    # 4 rows went to gsi (the placed and the blank did not); 3 answered (one twice), 1 failed
+    assert geocoder.service_counts() == {"gsi": {"asked": 4, "answered": 3, "failed": 1}}
+    assert get_geocoder().service_counts() == {}

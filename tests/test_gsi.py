@@ -15,7 +15,7 @@ import pytest
 
 from geomap.errors import GeocoderParseError, UsageError
 from geomap.geocoders import RESULT_COLUMNS, GsiGeocoder, RateLimiter, cache_info, clear_cache
-from geomap.geocoders.base import parse_retry_after
+from geomap.geocoders.http import parse_retry_after
 from geomap.geocoders.cache import cache_path
 from geomap.geocoders.gsi import parse_features
 
@@ -226,7 +226,10 @@ def test_every_request_has_timeout_and_user_agent(gsi_server):
 
     geocoder = GsiGeocoder(url=url, session=Recording(), timeout=3.5, requests_per_second=1000)
     geocoder.geocode(["東京都江東区東陽4-11-28", "東京都江東区"])
-    assert [kw["timeout"] for kw in seen] == [3.5, 3.5]
+    # (connect, read) never longer than the request's whole deadline; the body is streamed
+    # so its size and its total time can be bounded
+    assert [kw["timeout"] for kw in seen] == [(3.5, 3.5), (3.5, 3.5)]
+    assert all(kw["stream"] is True for kw in seen)
     assert all(h["User-Agent"].startswith("geomap/") for h in fake.headers)
 
 
@@ -469,7 +472,7 @@ def test_cache_dir_parameter_wins_over_environment(gsi_server, make_gsi, tmp_pat
 
 
 def test_cache_info_and_clear(gsi_server, make_gsi):
-    assert cache_info() == {"path": str(cache_path()), "exists": False, "size": 0, "count": 0}
+    assert cache_info() == {"path": str(cache_path()), "exists": False, "size": 0, "count": 0, "problem": None}
     assert clear_cache() == 0
     make_gsi().geocode(["東京都江東区", "東京都千代田区"])
     info = cache_info()
@@ -564,7 +567,7 @@ def test_cache_command_info_and_clear(gsi_server, make_gsi, cache_home, tmp_path
     runner = CliRunner()
     shown = runner.invoke(cache, ["info", "--json"])
     assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.output) == {"path": str(cache_path()), "exists": False, "size": 0, "count": 0}
+    assert json.loads(shown.output) == {"path": str(cache_path()), "exists": False, "size": 0, "count": 0, "problem": None}
 
     make_gsi().geocode(["東京都江東区", "東京都千代田区", "東京都港区"])
     shown = runner.invoke(cache, ["info", "--json"])

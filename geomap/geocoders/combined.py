@@ -42,6 +42,7 @@ class CombinedGeocoder(Geocoder):
         self.name = "+".join(g.name for g in geocoders)
         self.online = any(g.online for g in geocoders)
         self._first: tuple[tuple, pd.DataFrame] | None = None
+        self._counts: dict[str, dict[str, int]] = {}
 
     def _first_result(self, values: list) -> pd.DataFrame:
         # count_to_send and then geocode on the same list run the first adapter once.
@@ -77,9 +78,16 @@ class CombinedGeocoder(Geocoder):
             out.update(geocoder.endpoints())
         return out
 
+    def service_counts(self) -> dict[str, dict[str, int]]:
+        """Rows asked, answered and failed per online service in the last :meth:`geocode` call."""
+        return {name: dict(counts) for name, counts in self._counts.items()}
+
     def geocode(self, addresses: Sequence) -> pd.DataFrame:
         values = list(addresses)
+        self._counts = {}
         result = self._first_result(values).reset_index(drop=True)
+        if self.geocoders[0].online:
+            self._counts.update(self.geocoders[0].service_counts())
         if ERROR_COLUMN not in result.columns:
             result[ERROR_COLUMN] = ""
         for geocoder in self.geocoders[1:]:
@@ -87,6 +95,7 @@ class CombinedGeocoder(Geocoder):
             if not pending:
                 break
             answer = geocoder.geocode([values[i] for i in pending])
+            self._counts.update(geocoder.service_counts())
             for j, i in enumerate(pending):
                 if ERROR_COLUMN in answer.columns and answer.at[j, ERROR_COLUMN]:
                     result.at[i, ERROR_COLUMN] = answer.at[j, ERROR_COLUMN]
