@@ -11,7 +11,10 @@ from click.testing import CliRunner
 
 import geomap
 from geomap import boundaries, gazetteer
+from geomap.address.normalize import normalize
 from geomap.cli import main
+from geomap.geocoders import index as town_keys
+from geomap.geocoders.offline import Matcher
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -99,18 +102,122 @@ def test_shipped_data_is_small():
     assert total < 30 * 2**20
 
 
+# Municipalities whose town keys use every rule: 冠称 (千代田区 神田・日本橋 …), Kyoto, 条 and
+# 条通 (札幌市中央区, 旭川市), towns named by their 丁目 alone (仙台市若林区), 大字/字 and 小字
+# (八重瀬町, 南城市), 郷 (壱岐市), two spellings of one town; and a spread of all the others.
+_SPECIAL_CODES = ["13101", "13102", "26102", "26104", "01101", "01204", "04104", "47348", "47215", "42210", "13108"]
+
+
+def _sample_codes() -> list[str]:
+    codes = sorted(set(gazetteer.towns()["code"]))
+    return sorted(set(_SPECIAL_CODES) | set(codes[::25]))
+
+
+def _canonical_town(t: town_keys.Town) -> tuple:
+    def degrees(x):
+        return None if x != x else x  # NaN equals NaN here
+
+    koaza = {k: (name, degrees(lat), degrees(lon)) for k, (name, lat, lon) in t.koaza.items()}
+    return (t.code, t.name, degrees(t.lat), degrees(t.lon), koaza, t.koaza_maxlen)
+
+
+def _canonical(city: town_keys.CityTowns) -> dict:
+    """A CityTowns as plain values (towns compared by content, lists in their order)."""
+    return {
+        "exact": {k: [_canonical_town(t) for t in towns] for k, towns in city.exact.items()},
+        "chome": {
+            k: {n: [_canonical_town(t) for t in towns] for n, towns in by_number.items()}
+            for k, by_number in city.chome.items()
+        },
+        "whole": {k: _canonical_town(t) for k, t in city.whole.items()},
+        "maxlen": city.maxlen,
+        "weak": city.weak,
+        "alias": city.alias_keys,
+    }
+
+
+def _city_tables(index: town_keys.TownIndex) -> dict:
+    return {
+        "prefs": index.prefs,
+        "pref_keys": index.pref_keys,
+        "pref_short": index.pref_short,
+        "municipalities": index.municipalities,
+        "city_keys": index.city_keys,
+        "city_keys_all": index.city_keys_all,
+        "designated": index.designated,
+        "city_maxlen": index.city_maxlen,
+    }
+
+
+def test_shipped_index_is_what_the_key_functions_build_now():
+    """The index_*.parquet files equal a fresh build from the current key()/alias rules.
+
+    Fails when normalize/key/variants or the alias rules change without a rebuild
+    (python tools/build_data.py).
+    """
+    towns = gazetteer.towns()
+    sample = _sample_codes()
+    part = towns[towns["code"].isin(sample)]
+    fresh = town_keys.TownIndex(town_keys.build_tables(part, gazetteer.municipalities(), gazetteer.prefectures()))
+    shipped = town_keys.town_index()
+    assert _city_tables(shipped) == _city_tables(fresh)
+    rows = part.groupby("code", observed=True)
+    for code in sample:
+        group = rows.get_group(code)
+        built = town_keys.build_city_towns(
+            code, group["town"].tolist(), group["koaza"].tolist(), group["lat"].tolist(), group["lon"].tolist()
+        )
+        expected = _canonical(built)
+        assert expected["exact"], code
+        assert _canonical(fresh.city_towns(code)) == expected, code
+        assert _canonical(shipped.city_towns(code)) == expected, f"{code}: rebuild geomap/data (tools/build_data.py)"
+
+
+def test_every_town_key_of_the_index_is_in_the_shipped_tables():
+    shipped = town_keys.town_index()
+    towns = gazetteer.towns()
+    assert set(shipped.municipalities) == set(boundaries.municipalities()["code"])
+    with_keys = {code for code in shipped.municipalities if shipped.town_probe(code)[1] > 0}
+    assert with_keys == set(towns["code"])
+    assert len(shipped.key_ids) > len(towns.drop_duplicates(["code", "town"]))
+
+
+def test_the_geocoder_builds_no_key_at_run_time(monkeypatch):
+    """Loading the index and matching use the shipped tables only: no town key is computed."""
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a town key was built at run time")
+
+    for name in ("key", "build_city_towns", "build_tables", "_aliases", "_add_kanmuri_aliases"):
+        monkeypatch.setattr(town_keys, name, forbidden)
+    matcher = Matcher(town_keys.TownIndex(town_keys.load_tables()))
+    for address, town, level in [
+        ("東京都江東区東陽4-11-28", "東陽四丁目", 3),
+        ("北海道札幌市中央区北1西2", "北一条西二丁目", 3),
+        ("千代田区猿楽町2-2-1", "神田猿楽町二丁目", 3),
+        ("青森県青森市原別字袖崎9", "大字原別袖崎", 4),
+        ("札幌市中央区南3条東4条1-24", "南三条東", 3),
+    ]:
+        m = matcher.match(normalize(address))
+        assert (m.town, m.level) == (town, level), address
+
+
 @pytest.mark.skipif(not SHARED.is_dir(), reason="raw open data (../shared/data) is not beside this checkout")
 def test_build_is_deterministic_and_matches_the_shipped_files(tmp_path):
-    outs = []
-    for name in ("a", "b"):
-        out = tmp_path / name
-        subprocess.run(
+    outs = [tmp_path / name for name in ("a", "b")]
+    builds = [  # two builds at once: the build takes a while, and they must not share anything
+        subprocess.Popen(
             [sys.executable, str(REPO / "tools" / "build_data.py"), "--source", str(SHARED), "--out", str(out)],
-            check=True,
-            capture_output=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
-        outs.append(out)
-    for f in ("towns.parquet", "municipalities.parquet", "prefectures.parquet", "sources.json"):
+        for out in outs
+    ]
+    for build in builds:
+        _, err = build.communicate()
+        assert build.returncode == 0, err.decode(errors="replace")[-2000:]
+    index_files = [name + ".parquet" for name in town_keys.TABLES]
+    for f in ("towns.parquet", "municipalities.parquet", "prefectures.parquet", "sources.json", *index_files):
         digests = {hashlib.sha256((o / f).read_bytes()).hexdigest() for o in outs}
         assert len(digests) == 1, f"{f} differs between two builds"
         assert (outs[0] / f).read_bytes() == (DATA / f).read_bytes(), f"{f} is not what the build makes"

@@ -12,6 +12,10 @@ Writes, deterministically (the same inputs give byte-identical files):
 - ``municipalities.parquet``: GeoParquet of municipal boundaries (one row per code,
   wards of designated cities and Tokyo's special wards included) with a point inside each.
 - ``prefectures.parquet``: GeoParquet of the 47 prefectures with a point inside each.
+- ``index_*.parquet``: the offline geocoder's lookup structures for all of Japan (town
+  keys, aliases, 丁目 bases, whole-町 entries, 小字 keys, prefecture and municipality keys),
+  made by :func:`geomap.geocoders.index.build_tables` from the three tables above as the
+  package reads them, so the geocoder computes no key at run time.
 - ``sources.json``: attribution, licence, dates and counts of both sources.
 
 Every municipality name of the town index that does not join the boundary data by
@@ -39,6 +43,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, REPO)
 
 from geomap.address.variants import fold_variants  # noqa: E402
+from geomap.geocoders.index import build_tables  # noqa: E402
 
 N03_DATE = "2021-01-01"
 COORD_DECIMALS = 6  # about 0.1 m: the precision of the source points
@@ -188,6 +193,36 @@ def write_table(df: pd.DataFrame, path: str) -> None:
     pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=False)
 
 
+def write_index(out: str) -> dict:
+    """The geocoder's lookup tables, built from the files just written, read back as the package reads them."""
+    towns = pd.read_parquet(os.path.join(out, "towns.parquet"))
+    municipalities = pd.read_parquet(
+        os.path.join(out, "municipalities.parquet"),
+        columns=["code", "city", "pref", "subpref", "county", "name", "lat", "lon"],
+    )
+    prefectures = pd.read_parquet(os.path.join(out, "prefectures.parquet"), columns=["code", "pref", "lat", "lon"])
+    tables = build_tables(towns, municipalities, prefectures)
+    for name, table in tables.items():
+        # Integers mostly rise by small steps (row numbers, microdegrees of neighbouring
+        # towns): delta encoding; floats split by byte; strings are mostly unique.
+        encoding = {}
+        for f in table.schema:
+            if pa.types.is_integer(f.type):
+                encoding[f.name] = "DELTA_BINARY_PACKED"
+            elif pa.types.is_floating(f.type):
+                encoding[f.name] = "BYTE_STREAM_SPLIT"
+        pq.write_table(
+            table.replace_schema_metadata(None),
+            os.path.join(out, name + ".parquet"),
+            compression="zstd",
+            compression_level=9,
+            use_dictionary=False,
+            column_encoding=encoding,
+            write_statistics=False,
+        )
+    return {name: table.num_rows for name, table in tables.items()}
+
+
 def write_geo(gdf: gpd.GeoDataFrame, path: str) -> None:
     gdf.to_parquet(path, index=False, compression="zstd", write_covering_bbox=False, schema_version="1.0.0")
 
@@ -223,6 +258,7 @@ def build(src: str, out: str) -> dict:
     prefs = prefs.sort_values("code").reset_index(drop=True)[["code", "pref", "geometry"]]
     prefs["lat"], prefs["lon"] = inner_points(prefs.geometry.values)
     write_geo(prefs, os.path.join(out, "prefectures.parquet"))
+    write_index(out)
 
     meta = {
         "sources": SOURCES,

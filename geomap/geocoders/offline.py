@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..address.normalize import Normalized, key, normalize, skip_brackets, skip_leading_noise
-from .base import RESULT_COLUMNS, Geocoder
-from .index import Town, TownIndex, town_index
+from .base import RESULT_COLUMNS, Geocoder, register
+from .index import ALIAS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex, town_index
 
 SOURCE = "offline"
 
@@ -170,38 +170,47 @@ class Matcher:
         return hit
 
     def _match_town_at(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
-        towns = self.index.city_towns(code)
-        limit = min(towns.maxlen, len(text) - pos)
+        index = self.index
+        key_ids, key_flags = index.key_ids, index.key_flags
+        prefix, maxlen = index.town_probe(code)
+        limit = min(maxlen, len(text) - pos)
+        probe = prefix + text[pos:pos + limit]  # a key of this municipality: prefix + name
         for length in range(limit, 0, -1):
-            k = text[pos:pos + length]
+            key_id = key_ids.get(probe[:length + 1])
+            if key_id is None:
+                continue
+            flags = key_flags[key_id]
             end = pos + length
-            by_number = towns.chome.get(k)
-            if by_number is not None:
+            alias = bool(flags & ALIAS)
+            if flags & HAS_CHOME:
                 m = _CHOME_NUMBER.match(text, end)
                 if m is None and text.startswith("町", end):
                     # 能ヶ谷町7-24 for 能ヶ谷七丁目: the 町 dropped from the name is still written.
                     m = _CHOME_NUMBER.match(text, end + 1)
-                if m and int(m.group(1)) in by_number:
-                    return self._hits(by_number[int(m.group(1))], text, m.end(), k in towns.alias_keys)
-            found = towns.exact.get(k)
-            if found:
-                if k in towns.weak and end < len(text) and not _AFTER_WEAK.match(text, end):
+                if m:
+                    found = index.chome_towns(key_id, int(m.group(1)))
+                    if found:
+                        return self._hits(found, text, m.end(), alias)
+            if flags & HAS_NAME:
+                if flags & WEAK and end < len(text) and not _AFTER_WEAK.match(text, end):
                     continue
-                if k[-1].isdigit() and end < len(text) and text[end].isdigit():
+                if text[end - 1].isdigit() and end < len(text) and text[end].isdigit():
                     continue  # 北1西2 is not the start of 北1西21
-                return self._hits(found, text, end, k in towns.alias_keys)
-            if by_number is not None and (end == len(text) or _AFTER_WEAK.match(text, end)):
+                return self._hits(index.named_towns(key_id), text, end, alias)
+            if flags & HAS_CHOME and (end == len(text) or _AFTER_WEAK.match(text, end)):
                 # The whole 町 only when a number or nothing follows: 中央 must not take 中央区.
-                whole = towns.whole[k]
+                whole = index.whole_town(key_id)
                 m = _CHOME_NUMBER.match(text, end)
                 note = ("no_such_chome", {"n": m.group(1)}) if m else ("whole_town", {})
-                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note, k in towns.alias_keys)
+                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note, alias)
         # Towns named by their 丁目 alone (仙台市若林区六丁目, 下田市四丁目): "若林区6-1-28".
-        by_number = towns.chome.get("")
-        if by_number is not None:
+        key_id = key_ids.get(prefix)
+        if key_id is not None and key_flags[key_id] & HAS_CHOME:
             m = _CHOME_NUMBER.match(text, pos)
-            if m and int(m.group(1)) in by_number:
-                return self._hits(by_number[int(m.group(1))], text, m.end())
+            if m:
+                found = index.chome_towns(key_id, int(m.group(1)))
+                if found:
+                    return self._hits(found, text, m.end())
         return None
 
     def _hits(self, found: list[Town], text: str, end: int, alias: bool = False) -> TownHit | list[TownHit]:
@@ -484,6 +493,7 @@ def geocode_strings(
     return out
 
 
+@register
 class OfflineGeocoder(Geocoder):
     """The default adapter: the embedded index, no network.
 
@@ -505,34 +515,6 @@ class OfflineGeocoder(Geocoder):
         return geocode_strings(
             addresses, default_pref=self.default_pref, default_city=self.default_city, lang=self.lang
         )
-
-    def apply_context(self, addresses: Sequence) -> list:
-        """``addresses`` as they read with ``default_pref``/``default_city`` written out.
-
-        An address that names neither its prefecture nor its municipality gets the context
-        written before it (東陽4-11-28 of a 江東区 list: 東京都江東区東陽4-11-28; a designated
-        city given without a ward by its name: 北海道札幌市北1条西2丁目). Other values, blanks
-        and non-text included, come back as they are. Online adapters send this text, so a
-        service does not match a bare address anywhere in Japan.
-
-        Raises
-        ------
-        geomap.errors.UsageError
-            ``unknown_pref`` / ``unknown_city`` when the context is not a known place.
-        """
-        values = list(addresses)
-        if not (self.default_pref or self.default_city):
-            return values
-        index = town_index()
-        context = Context(Matcher(index), self.default_pref, self.default_city)
-        cities = {index.municipalities[c].city for c in context.codes}
-        if len(cities) > 1:  # a designated city given without a ward: its name
-            cities = {index.municipalities[c].designated for c in context.codes}
-        prefix = context.pref + (next(iter(cities)) if len(cities) == 1 else "")
-        texts = [v for v in values if isinstance(v, str) and v.strip()]
-        bare = geocode_strings(texts, lang=self.lang)["level"].tolist()
-        unplaced = {text for text, level in zip(texts, bare) if level == 0}
-        return [prefix + v if isinstance(v, str) and v in unplaced else v for v in values]
 
 
 __all__ = ["OfflineGeocoder", "geocode_strings", "key"]
