@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..address.normalize import Normalized, key, normalize, skip_brackets, skip_leading_noise
-from .base import RESULT_COLUMNS, Geocoder, register
+from .base import RESULT_COLUMNS, Geocoder
 from .index import ALIAS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex, town_index
 
 SOURCE = "offline"
@@ -493,7 +493,6 @@ def geocode_strings(
     return out
 
 
-@register
 class OfflineGeocoder(Geocoder):
     """The default adapter: the embedded index, no network.
 
@@ -515,6 +514,34 @@ class OfflineGeocoder(Geocoder):
         return geocode_strings(
             addresses, default_pref=self.default_pref, default_city=self.default_city, lang=self.lang
         )
+
+    def apply_context(self, addresses: Sequence) -> list:
+        """``addresses`` as they read with ``default_pref``/``default_city`` written out.
+
+        An address that names neither its prefecture nor its municipality gets the context
+        written before it (東陽4-11-28 of a 江東区 list: 東京都江東区東陽4-11-28; a designated
+        city given without a ward by its name: 北海道札幌市北1条西2丁目). Other values, blanks
+        and non-text included, come back as they are. Online adapters send this text, so a
+        service does not match a bare address anywhere in Japan.
+
+        Raises
+        ------
+        geomap.errors.UsageError
+            ``unknown_pref`` / ``unknown_city`` when the context is not a known place.
+        """
+        values = list(addresses)
+        if not (self.default_pref or self.default_city):
+            return values
+        index = town_index()
+        context = Context(Matcher(index), self.default_pref, self.default_city)
+        cities = {index.municipalities[c].city for c in context.codes}
+        if len(cities) > 1:  # a designated city given without a ward: its name
+            cities = {index.municipalities[c].designated for c in context.codes}
+        prefix = context.pref + (next(iter(cities)) if len(cities) == 1 else "")
+        texts = [v for v in values if isinstance(v, str) and v.strip()]
+        bare = geocode_strings(texts, lang=self.lang)["level"].tolist()
+        unplaced = {text for text, level in zip(texts, bare) if level == 0}
+        return [prefix + v if isinstance(v, str) and v in unplaced else v for v in values]
 
 
 __all__ = ["OfflineGeocoder", "geocode_strings", "key"]
