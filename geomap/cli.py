@@ -17,7 +17,7 @@ from . import __version__
 from .cli_cache import cache
 from .errors import GeomapError
 from .errors import UsageError as GeomapUsageError
-from .messages import error_message, message, row_error, service_name
+from .messages import error_message, message, row_error, service_name, terminal_text
 from .provenance import info as data_info
 
 LEVEL_ORDER = (4, 3, 2, 1, 0)
@@ -33,7 +33,13 @@ class CliError(click.ClickException):
         self.lang = lang
 
     def show(self, file=None):
-        click.echo(message("error_prefix", self.lang) + self.format_message(), err=True)
+        _echo(message("error_prefix", self.lang) + self.format_message())
+
+
+def _echo(text: str) -> None:
+    """Print one line to stderr. Every message goes through here: it may quote user text
+    (headers, sheet and file names), so terminal control characters are taken out."""
+    click.echo(terminal_text(text), err=True)
 
 
 def _lang_from_args(args) -> str:
@@ -97,6 +103,8 @@ def _input_options(f):
         click.argument("input", metavar="INPUT", type=click.Path(dir_okay=True)),
         click.option("--sheet", default=None, help="Excel のシート名か番号（1 から）/ .xlsx sheet name or number"),
         click.option("--encoding", default=None, help="文字コード（自動判別できないとき）/ text encoding, if detection fails"),
+        click.option("--header-row", type=int, default=None,
+                     help="見出し（列名）の行の番号、1 から（既定: 自動）/ the header's row number, from 1"),
         click.option("--address-column", default=None, help="住所の列名 / the address column"),
         click.option("--pref", default=None, help="都道府県を省いた一覧の都道府県 / prefecture the list leaves out"),
         click.option("--city", default=None, help="市区町村を省いた一覧の市区町村 / municipality the list leaves out"),
@@ -128,11 +136,12 @@ def _common(kw: dict) -> dict:
         for service, count in counts.items():
             name = service_name(service, lang)
             key = "sending_rest" if partial else "sending"
-            click.echo(message(key, lang, count=f"{count:,}", service=name), err=True)
+            _echo(message(key, lang, count=f"{count:,}", service=name))
 
     return dict(
         sheet=kw["sheet"],
         encoding=kw["encoding"],
+        header_row=kw["header_row"],
         address_column=kw["address_column"],
         pref=kw["pref"],
         city=kw["city"],
@@ -168,13 +177,25 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
+class _TerminalFormatter(logging.Formatter):
+    """Log lines with terminal control characters taken out (they may quote user text)."""
+
+    def __init__(self, fmt: str, *, keep_lines: bool):
+        super().__init__(fmt)
+        self.keep_lines = keep_lines
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record), keep_lines=self.keep_lines)
+
+
 def _run(kw: dict, body):
     """Run ``body()`` with logging set from -q/-v and errors turned into one line."""
     lang = kw.get("lang") if kw.get("lang") in ("ja", "en") else "ja"
     debug = kw.get("debug", False)
     logger = logging.getLogger("geomap")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s"))
+    handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s",
+                                            keep_lines=debug))
     level = logging.DEBUG if debug or kw.get("verbose", 0) > 1 else logging.INFO if kw.get("verbose") else (
         logging.ERROR if kw.get("quiet") else logging.WARNING)
     old_level = logger.level
@@ -203,8 +224,13 @@ def _run(kw: dict, body):
 
 
 def _summary(result, lang: str, *, input_path, kind: str) -> None:
-    say = lambda key, **p: click.echo(message(key, lang, **p), err=True)  # noqa: E731
+    say = lambda key, **p: _echo(message(key, lang, **p))  # noqa: E731
     say("summary_read", rows=f"{result.rows:,}", path=input_path)
+    read = getattr(result, "read", {}) or {}
+    if read.get("sheet") is not None and read.get("sheets", 0) > 1:
+        say("summary_sheet", sheet=read["sheet"], count=read["sheets"])
+    if (read.get("header_row") or 1) > 1:
+        say("summary_header_row", row=read["header_row"])
     if result.columns is not None:
         used = [c for c in result.columns.used()]
         if used:
@@ -295,12 +321,12 @@ def render(**kw):
         )
         if not kw["quiet"]:
             _summary(result, lang, input_path=kw["input"], kind="map")
-            click.echo(message("summary_map", lang, path=str(result.html)), err=True)
+            _echo(message("summary_map", lang, path=str(result.html)))
             size = result.html.stat().st_size
             if size > LARGE_MAP_BYTES:
-                click.echo(message("large_map", lang, size=f"{size / 2**20:,.0f}"), err=True)
+                _echo(message("large_map", lang, size=f"{size / 2**20:,.0f}"))
             for path in result.images:
-                click.echo(message("summary_image", lang, path=str(path)), err=True)
+                _echo(message("summary_image", lang, path=str(path)))
         _check_online(result, lang)
         return result
 
@@ -322,7 +348,7 @@ def geocode(**kw):
         result = geocode_file(kw["input"], kw["output"], **_common(kw))
         if not kw["quiet"]:
             _summary(result, lang, input_path=kw["input"], kind="table")
-            click.echo(message("summary_table", lang, path=str(result.output)), err=True)
+            _echo(message("summary_table", lang, path=str(result.output)))
         _check_online(result, lang)
         return result
 

@@ -7,6 +7,7 @@ the user can do something about it, what to do.
 
 from __future__ import annotations
 
+import re
 import string
 
 LANGS = ("ja", "en")
@@ -49,7 +50,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "文字コード「{encoding}」は知りません。utf-8、cp932、euc-jp などを指定してください。",
         "en": "Unknown encoding '{encoding}'. Use utf-8, cp932, euc-jp or another Python codec name.",
     },
-    "csv_malformed": {
     "unusable_encoding": {
         "ja": "「{encoding}」は文字コードではないため使えません。--encoding には utf-8、cp932、euc-jp などを指定してください（--encoding を外すと自動で判別します）。",
         "en": "'{encoding}' is not a text encoding. Give --encoding a name such as utf-8, cp932 or euc-jp (or leave it out to detect the encoding).",
@@ -70,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「{path}」の {line} 行目から始まる項目が長すぎて読めません（13 万文字を超えています）。「\"」が閉じていないところがないか確かめてください。",
         "en": "A field starting on line {line} of '{path}' is too long to read (over 131,072 characters). Check for a double quote that is never closed.",
     },
+    "csv_malformed": {
         "ja": "「{path}」を表として読めません（{reason}）。区切り文字や「\"」の対応を確かめるか、Excel で開いて保存し直してください。",
         "en": "Cannot read '{path}' as a table ({reason}). Check the delimiters and quotes, or open and save it again in Excel.",
     },
@@ -77,7 +78,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「{path}」は Excel (.xlsx) ファイルとして読めません。壊れているか、拡張子だけ .xlsx になっています。Excel で開いて「Excel ブック (.xlsx)」として保存し直してください。",
         "en": "'{path}' cannot be read as an Excel (.xlsx) workbook: it is damaged or only named .xlsx. Open it in Excel and save it as 'Excel Workbook (.xlsx)'.",
     },
-    "xlsx_encrypted": {
     "xlsx_too_large": {
         "ja": "「{path}」は展開すると {size} MB にもなるため読みませんでした（住所の一覧としては大きすぎます。壊れているか、細工されたファイルかもしれません）。一覧のシートだけを新しいブックにコピーして保存するか、CSV で保存し直してください。",
         "en": "'{path}' unpacks to {size} MB, far too much for an address list (it may be damaged or crafted), so it was not read. Copy the list's sheet into a new workbook, or save it as CSV.",
@@ -86,6 +86,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「{path}」のシート「{sheet}」は、値のあるセルが {cells} 個なのに {rows} 行 × {columns} 列に散らばっているため読みませんでした。一覧から離れたセルの値を消すか、一覧の部分だけを新しいブックにコピーしてください。",
         "en": "Sheet '{sheet}' of '{path}' has {cells} cells with values scattered over {rows} rows × {columns} columns, so it was not read. Clear the cells far from the list, or copy the list into a new workbook.",
     },
+    "xlsx_encrypted": {
         "ja": "「{path}」はパスワードで保護されています。Excel でパスワードを外して保存し直してから実行してください。",
         "en": "'{path}' is password-protected. Remove the password in Excel, save, and try again.",
     },
@@ -101,7 +102,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "住所の列も緯度・経度の列も見つかりません。ある列: {columns}。住所の列名を --address-column で指定してください（例: --address-column \"{example}\"）。",
         "en": "No address column and no latitude/longitude columns found. Columns: {columns}. Name the address column with --address-column (e.g. --address-column \"{example}\").",
     },
-    "column_not_found": {
     "no_address_column_row": {
         "ja": "住所の列も緯度・経度の列も見つかりません（{row} 行目を見出しとして読みました）。ある列: {columns}。住所の列名を --address-column で指定するか（例: --address-column \"{example}\"）、見出しが別の行なら --header-row でその行の番号を指定してください。",
         "en": "No address column and no latitude/longitude columns found (row {row} was read as the header). Columns: {columns}. Name the address column with --address-column (e.g. --address-column \"{example}\"), or give the header's row number with --header-row.",
@@ -122,6 +122,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "--header-row {row} は表の最後の行（{last} 行目）より後です。列名が書かれている行の番号を指定してください。",
         "en": "Row {row} given to --header-row is after the table's last row ({last}). Give the number of the row that holds the column names.",
     },
+    "column_not_found": {
         "ja": "{option} に指定された列「{column}」がありません。ある列: {columns}。",
         "en": "The column '{column}' given to {option} does not exist. Columns: {columns}.",
     },
@@ -402,6 +403,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "level_4": {"ja": "小字・番地まで", "en": "koaza or finer"},
     "level_input": {"ja": "緯度経度の列から", "en": "from latitude/longitude columns"},
     "summary_read": {"ja": "読み込み: {rows} 行（{path}）", "en": "Read {rows} rows ({path})"},
+    "summary_sheet": {
+        "ja": "シート: 「{sheet}」（ブックのシート {count} 枚のうち。別のシートは --sheet で指定できます）",
+        "en": "Sheet: '{sheet}' (of {count} in the workbook; choose another with --sheet)",
+    },
+    "summary_header_row": {
+        "ja": "見出し: {row} 行目（上の行は題名などとして読み飛ばしました。違うときは --header-row で指定できます）",
+        "en": "Header: row {row} (the rows above were skipped as titles; give another with --header-row)",
+    },
     "summary_columns": {"ja": "使った列: {columns}", "en": "Columns used: {columns}"},
     "summary_level": {"ja": "  {label}: {count} 行", "en": "  {label}: {count}"},
     "summary_placed": {
@@ -506,6 +515,37 @@ def message(key: str, lang: str = "ja", **params) -> str:
     return string.Formatter().vformat(text, (), _Keep(params))
 
 
+# What a terminal acts on rather than prints: escape sequences (OSC \x1b]0;title\x07 sets the
+# window title, CSI \x1b[2J clears the screen), other C0 and C1 controls, DEL, and the bidi
+# controls that reorder what is shown. A whole 7-bit OSC/DCS/CSI sequence goes, its text too;
+# anything else goes one character at a time (a lone introducer is harmless without it).
+_TERMINAL_CONTROLS = re.compile(
+    "\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)"  # OSC … BEL or ST
+    "|\x1b[P^_X][^\x1b]*\x1b\\\\"  # DCS, PM, APC, SOS … ST
+    "|\x1b\\[[0-?]*[ -/]*[@-~]"  # CSI
+    "|\x1b[ -/]*[0-~]"  # other escapes (ESC c, ESC ( B …)
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def terminal_text(text, *, keep_lines: bool = False) -> str:
+    r"""``text`` safe to print on a terminal: control characters and escape sequences removed.
+
+    User text (a header, a sheet name, a file name) reaches messages and the summary; an
+    escape sequence in it would act on the terminal (set its title, clear it, hide text),
+    also when the output is piped into a log that is shown later. Tabs and line breaks
+    become spaces, so a message stays one line, unless ``keep_lines`` (line breaks kept).
+
+    Examples
+    --------
+    >>> terminal_text("住所\x1b]0;pwned\x07\x1b[31m赤\x1b[0m\r\n")
+    '住所赤 '
+    """
+    lines = str(text).replace("\r\n", "\n").split("\n")
+    cleaned = [_TERMINAL_CONTROLS.sub("", line.replace("\t", " ")) for line in lines]
+    return ("\n" if keep_lines else " ").join(cleaned)
+
+
 def error_message(error: BaseException, lang: str = "ja") -> str:
     """One line for ``error``: its message key translated, or its own text."""
     key = getattr(error, "key", None)
@@ -514,4 +554,4 @@ def error_message(error: BaseException, lang: str = "ja") -> str:
     return str(error)
 
 
-__all__ = ["LANGS", "MESSAGES", "error_message", "message"]
+__all__ = ["LANGS", "MESSAGES", "error_message", "message", "terminal_text"]

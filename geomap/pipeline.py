@@ -24,6 +24,7 @@ from .errors import InputError, OutputError, UsageError
 from .geocoders import GEOCODERS, accepted_options, get_geocoder
 from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result
 from .io import (
+    READ_INFO,
     Columns,
     check_column,
     check_output,
@@ -387,6 +388,10 @@ class TableResult:
     renamed : dict
         Columns written under another name because the output format keeps their name for
         itself (``{"fid": "fid_input"}`` in a GeoPackage).
+    read : dict
+        What :func:`geomap.io.read_table` read: ``header_row`` (the row read as the header,
+        from 1), ``sheet`` (the .xlsx sheet, else None) and ``sheets`` (how many the
+        workbook has).
     """
 
     rows: int
@@ -401,6 +406,7 @@ class TableResult:
     online: dict = field(default_factory=dict)
     failed: int = 0
     renamed: dict = field(default_factory=dict)
+    read: dict = field(default_factory=dict)
 
     @property
     def outputs(self) -> list[Path]:
@@ -444,6 +450,11 @@ def _counts(frame: pd.DataFrame, min_level: int = 3) -> dict:
         "online": {s: dict(c) for s, c in frame.attrs.get(ONLINE_COUNTS, {}).items()},
         "failed": int((failed & ~from_input & frame["level"].eq(0)).sum()),
     }
+
+
+def _read_info(df: pd.DataFrame) -> dict:
+    """What :func:`read_table` said it read (the header row, the sheet), for the summary."""
+    return dict(df.attrs.get(READ_INFO) or {})
 
 
 def unmatched_path(input_path, output_path) -> Path:
@@ -496,6 +507,7 @@ def geocode_file(
     *,
     sheet=None,
     encoding: str | None = None,
+    header_row: int | None = None,
     address_column: str | None = None,
     pref: str | None = None,
     city: str | None = None,
@@ -520,6 +532,8 @@ def geocode_file(
         Where to write the result; it must not be the input.
     sheet, encoding : optional
         The .xlsx sheet (name or number) and the text encoding, when not detected.
+    header_row : int, optional
+        The row holding the column names (from 1), when the one found is not it.
     address_column : str, optional
         The address column, when its header is not recognised.
     pref, city : str, optional
@@ -556,7 +570,7 @@ def geocode_file(
     table_format(output)
     unmatched_file = unmatched_path(input, output)
     check_output(unmatched_file, protect=[input, output])
-    df = read_table(input, sheet=sheet, encoding=encoding)
+    df = read_table(input, sheet=sheet, encoding=encoding, header_row=header_row)
     found = require_columns(df, find_columns(df, address_column=address_column))
     frame, found = _geocode_table(
         df, found=found, default_pref=pref, default_city=city, geocoder=geocoder,
@@ -565,7 +579,7 @@ def geocode_file(
     table = _readable_errors(frame, lang)
     written = write_table(table, output, protect=[input])
     unmatched = _write_unmatched(frame, found, lang, 3, unmatched_file, [input, output])
-    return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found,
+    return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
                        renamed=output_renames(table.columns, output), **_counts(frame))
 
 
@@ -619,6 +633,7 @@ def render(
     lang: str = "ja",
     sheet=None,
     encoding: str | None = None,
+    header_row: int | None = None,
     geocoder: str | Geocoder = "offline",
     geocoder_options: dict | None = None,
     progress: bool = False,
@@ -666,6 +681,8 @@ def render(
         The .xlsx sheet.
     encoding : str, optional
         Text encoding, when detection fails.
+    header_row : int, optional
+        The row holding the column names (from 1), when the one found is not it.
     geocoder, geocoder_options, progress, notify
         As for :func:`geocode_table`.
 
@@ -731,7 +748,7 @@ def render(
     unmatched_file = unmatched_path(input, html)
     check_output(unmatched_file, protect=[input, html, *images])
 
-    df = read_table(input, sheet=sheet, encoding=encoding)
+    df = read_table(input, sheet=sheet, encoding=encoding, header_row=header_row)
     found = require_columns(df, find_columns(df, address_column=address_column))
     value = check_column(df, value, "--value") if value is not None else None
     category = check_column(df, category, "--category") if category is not None else found.category
@@ -782,7 +799,8 @@ def render(
     # checked against the input above.
     maps.save_html(m, html)
     written_images = [maps.save_image(placed, path, **options) for path in images]
-    return RenderResult(output=html, unmatched=unmatched, frame=frame, columns=found, images=written_images, **counts)
+    return RenderResult(output=html, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
+                        images=written_images, **counts)
 
 
 __all__ = [
