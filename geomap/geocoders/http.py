@@ -309,27 +309,13 @@ class HTTPGeocoder(Geocoder):
         sleep: Callable[[float], None] | None = None,
         user_agent: str | None = None,
     ):
-        for option, value in (
-            ("timeout", timeout),
-            ("requests_per_second", requests_per_second),
-            ("max_reply_bytes", max_reply_bytes),
-            ("run_timeout", 1 if run_timeout is None else run_timeout),
-        ):
-            if not _positive(value):
-                raise UsageError(
-                    f"{option} must be a positive number, not {value!r}",
-                    key="invalid_option",
-                    option=option,
-                    value=value,
-                )
-        for option, value in (("max_retries", max_retries), ("backoff", backoff), ("max_retry_after", max_retry_after)):
-            if not _positive(value) and value != 0:
-                raise UsageError(
-                    f"{option} must not be negative, not {value!r}",
-                    key="invalid_option",
-                    option=option,
-                    value=value,
-                )
+        positive = {"timeout": timeout, "requests_per_second": requests_per_second,
+                    "max_reply_bytes": max_reply_bytes, "run_timeout": 1 if run_timeout is None else run_timeout}
+        not_negative = {"max_retries": max_retries, "backoff": backoff, "max_retry_after": max_retry_after}
+        for option, value in {**positive, **not_negative}.items():
+            if not (_positive(value) or (option in not_negative and value == 0)):
+                raise UsageError(f"{option} must be a positive number, not {value!r}", key="invalid_option",
+                                 option=option, value=value)
         self.timeout = float(timeout)
         self.max_retries = int(max_retries)
         self.backoff = float(backoff)
@@ -487,10 +473,8 @@ class HTTPGeocoder(Geocoder):
         return bytes(data)
 
     def _too_large(self) -> GeocoderParseError:
-        return self._error(
-            GeocoderParseError, f"the reply is over {self.max_reply_bytes:,} bytes", "geocoder_too_large",
-            limit=_size(self.max_reply_bytes),
-        )
+        return self._error(GeocoderParseError, f"the reply is over {self.max_reply_bytes:,} bytes",
+                           "geocoder_too_large", limit=_size(self.max_reply_bytes))
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -505,11 +489,7 @@ def _positive(value) -> bool:
 
 
 def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):g} MB"
-    if n >= 1024:
-        return f"{n / 1024:g} KB"
-    return f"{n} B"
+    return f"{n / 2**20:g} MB" if n >= 2**20 else f"{n:,} B"
 
 
 __all__ = ["MAX_REPLY_BYTES", "Deadline", "HTTPGeocoder", "RateLimiter", "decode_json", "make_session", "parse_retry_after"]
