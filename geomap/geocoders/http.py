@@ -388,7 +388,7 @@ class HTTPGeocoder(Geocoder):
             delay = max(self.backoff * 2**attempt, retry_after or 0.0)
             if delay >= self.run_left():
                 raise error
-            log.debug("%s: %s; retrying in %.1fs", self.name, error, delay)
+            log.debug("%s; retrying in %.1fs", error, delay)  # the error names the service
             self.limiter.sleep(delay)
             attempt += 1
 
