@@ -280,6 +280,13 @@ def test_item4_header_row_on_a_blank_line(tmp_path):
     assert df.attrs[READ_INFO]["header_row"] == 3
 
 
+def test_item4_header_row_is_obeyed_for_one_column(tmp_path):
+    # A lone first line that looks like an address is data, unless --header-row says it is the header.
+    src = put(tmp_path, "list.csv", "江東区の施設\n" + "\n".join(ADDRESSES) + "\n")
+    assert read_table(src)["住所"].tolist() == ["江東区の施設", *ADDRESSES]
+    assert read_table(src, header_row=1).to_dict("list") == {"江東区の施設": ADDRESSES}
+
+
 def test_item4_text_file_with_a_title_line(tmp_path):
     src = put(tmp_path, "list.txt", "令和6年度 施設一覧\n住所\n" + "\n".join(ADDRESSES) + "\n")
     df = read_table(src)
