@@ -177,9 +177,12 @@ def test_every_town_key_of_the_index_is_in_the_shipped_tables():
     shipped = town_keys.town_index()
     towns = gazetteer.towns()
     assert set(shipped.municipalities) == set(boundaries.municipalities()["code"])
-    with_keys = {code for code in shipped.municipalities if shipped.town_probe(code)[1] > 0}
-    assert with_keys == set(towns["code"])
-    assert len(shipped.key_ids) > len(towns.drop_duplicates(["code", "town"]))
+    probes = {code: shipped.town_probe(code) for code in shipped.municipalities}
+    assert {code for code, (_, maxlen, _) in probes.items() if maxlen > 0} == set(towns["code"])
+    assert len({prefix for prefix, _, _ in probes.values()}) == len(probes)
+    tables = {id(table): table for _, _, table in probes.values()}
+    assert len(tables) == 47  # one dictionary per prefecture
+    assert sum(map(len, tables.values())) > len(towns.drop_duplicates(["code", "town"]))
 
 
 def test_the_geocoder_builds_no_key_at_run_time(monkeypatch):

@@ -48,6 +48,7 @@ TABLES = {
     "index_koaza": "a 小字 key of a town: the 小字 as written and its point",
 }
 NAME_ROW = -1  # index_town_key_towns.number of a town reached by its name (not by a 丁目 number)
+MAX_CHOME = 2**15  # 丁目 numbers are below this (int16)
 _SEPARATOR = "\n"  # joins keys and names while loading; the build checks that none contains it
 _PREFIX_BASE = 0xE000  # municipality n is written chr(_PREFIX_BASE + n) before its town keys
 
@@ -335,7 +336,7 @@ def build_tables(towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures:
                 (n, k, k in city.weak, k in city.alias_keys, -1 if whole is None else town_number(whole)),
             ):
                 key_rows[column].append(value)
-    if link_rows["number"] and not -1 <= min(link_rows["number"]) <= max(link_rows["number"]) < 2**15:
+    if link_rows["number"] and not NAME_ROW <= min(link_rows["number"]) <= max(link_rows["number"]) < MAX_CHOME:
         raise ValueError("a 丁目 number does not fit the table")
 
     mun_table = pa.table({
@@ -391,20 +392,19 @@ def build_tables(towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures:
 
 # == Run side: loading ======================================================================
 
-# Bits of TownIndex.key_flags.
+# A town key's value in the dictionaries of TownIndex.town_probe: (key row << FLAG_BITS) | flags.
 HAS_NAME = 1  # the key is a name (or an alias) of towns
 HAS_CHOME = 2  # the key is the base of 丁目 towns (and has a whole 町)
 WEAK = 4  # trusted only before a number or the end
 ALIAS = 8  # another way of writing a name, not a name
+FLAG_BITS = 4
 
 
-def _strings(column, prefix: pa.Array | None = None) -> list[str]:
+def _strings(column) -> list[str]:
     """A string column as a list of str (joined and split in one piece: far faster than per value)."""
     values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if len(values) == 0:
         return []
-    if prefix is not None:
-        values = pc.binary_join_element_wise(prefix, values, "")
     whole = pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values)
     return pc.binary_join(whole, _SEPARATOR)[0].as_py().split(_SEPARATOR)
 
@@ -413,10 +413,10 @@ def _numbers(column) -> np.ndarray:
     return column.to_numpy()
 
 
-def _coordinates(table: pa.Table, name: str) -> list[float]:
-    """The degrees :func:`_coordinate_columns` split into two columns, as floats."""
+def _coordinates(table: pa.Table, name: str) -> np.ndarray:
+    """The degrees :func:`_coordinate_columns` split into two columns, as float64."""
     e6 = table[name + "_e6"].to_numpy()  # float64, NaN where null
-    return np.where(np.isnan(e6), table[name].to_numpy(), e6 / 1e6).tolist()
+    return np.where(np.isnan(e6), table[name].to_numpy(), e6 / 1e6)
 
 
 def load_tables() -> dict[str, pa.Table]:
@@ -431,7 +431,13 @@ def load_tables() -> dict[str, pa.Table]:
 
 
 class TownIndex:
-    """All lookup structures of the offline geocoder, read from the tables of :func:`build_tables`."""
+    """All lookup structures of the offline geocoder, read from the tables of :func:`build_tables`.
+
+    Prefecture and municipality keys are read at once. Town keys become dictionaries one
+    prefecture at a time, the first time an address reaches it (a list of one city reads one
+    prefecture's keys); towns, 丁目 numbers and 小字 are read from the tables when a match
+    reaches them. Nothing is computed: every key was made by the build.
+    """
 
     def __init__(self, tables: Mapping[str, pa.Table]):
         p = tables["index_prefectures"]
@@ -443,7 +449,7 @@ class TownIndex:
         self.pref_short: dict[str, str] = {k: pref for k, pref in zip(_strings(p["short_key"]), prefs) if k}
 
         m = tables["index_municipalities"]
-        codes = _strings(m["code"])
+        codes = self._codes = _strings(m["code"])
         mun_prefs = _strings(m["pref"])
         designated = _strings(m["designated"])
         self.municipalities: dict[str, Municipality] = {
@@ -465,43 +471,44 @@ class TownIndex:
             self.city_keys[mun_prefs[i]].setdefault(k, []).append(codes[i])
         self.city_maxlen = max(map(len, city_key_list))
 
-        # Town keys of all Japan in one dictionary: a municipality's keys start with its
-        # own character, so a probe is one slice and one lookup.
-        self._prefix = {code: chr(_PREFIX_BASE + i) for i, code in enumerate(codes)}
-        self._maxlen = dict(zip(codes, _numbers(m["maxlen"]).tolist()))
-        self._codes = codes
-        tk = tables["index_town_keys"]
-        prefixes = pa.array([chr(_PREFIX_BASE + i) for i in range(len(codes))], pa.string())
-        mun_of_key = tk["municipality"].combine_chunks()
-        keys = self._keys = _strings(tk["key"], prefixes.take(mun_of_key))
-        self.key_ids: dict[str, int] = dict(zip(keys, range(len(keys))))
-        # Keys are grouped by municipality: its keys are rows _key_start[n] to _key_start[n + 1].
-        self._key_start: list[int] = np.searchsorted(_numbers(mun_of_key), np.arange(len(codes) + 1)).tolist()
+        # Town keys: rows _key_start[n] to _key_start[n + 1] are those of municipality n.
         self._ordinal = {code: i for i, code in enumerate(codes)}
+        self._maxlen: list[int] = _numbers(m["maxlen"]).tolist()
+        self._codes_of_pref: dict[str, list[str]] = {}
+        for code, pref in zip(codes, mun_prefs):
+            self._codes_of_pref.setdefault(pref, []).append(code)
+        tk = tables["index_town_keys"]
+        self._keys = tk["key"].combine_chunks()
+        n_keys = len(self._keys)
+        self._key_start: list[int] = np.searchsorted(
+            _numbers(tk["municipality"]), np.arange(len(codes) + 1)
+        ).tolist()
         links = tables["index_town_key_towns"]
         link_key = _numbers(links["key"])
-        link_number = _numbers(links["number"])
-        named = np.zeros(len(keys), dtype=np.int8)
-        named[link_key[link_number == NAME_ROW]] = HAS_NAME
-        based = np.zeros(len(keys), dtype=np.int8)
-        based[link_key[link_number != NAME_ROW]] = HAS_CHOME
-        flags = named | based | (_numbers(tk["weak"]) * WEAK).astype(np.int8) | (_numbers(tk["alias"]) * ALIAS).astype(np.int8)
-        self.key_flags: list[int] = flags.tolist()
-        self._whole: list[int] = _numbers(tk["whole"]).tolist()
-        self._link_start: list[int] = np.searchsorted(link_key, np.arange(len(keys) + 1)).tolist()
-        self._link_number: list[int] = link_number.tolist()
-        self._link_town: list[int] = _numbers(links["town"]).tolist()
+        self._link_number = _numbers(links["number"])
+        self._link_town = _numbers(links["town"])
+        self._link_start = np.searchsorted(link_key, np.arange(n_keys + 1))
+        flags = np.zeros(n_keys, dtype=np.int64)
+        flags[link_key[self._link_number == NAME_ROW]] |= HAS_NAME
+        flags[link_key[self._link_number != NAME_ROW]] |= HAS_CHOME
+        flags[_numbers(tk["weak"])] |= WEAK
+        flags[_numbers(tk["alias"])] |= ALIAS
+        self._key_values = (np.arange(n_keys, dtype=np.int64) << FLAG_BITS) | flags
+        self._whole = _numbers(tk["whole"])
+        self._probes: dict[str, tuple[str, int, dict[str, int]]] = {}
 
         t = tables["index_towns"]
-        self._town_municipality: list[int] = _numbers(t["municipality"]).tolist()
-        self._town_names = _strings(t["name"])
+        self._town_municipality = _numbers(t["municipality"])
+        self._town_names = t["name"].combine_chunks()
         self._town_lats = _coordinates(t, "lat")
         self._town_lons = _coordinates(t, "lon")
-        self._towns: list[Town | None] = [None] * len(self._town_names)
+        self._towns: dict[int, Town] = {}
+        self._town_lists: dict[tuple[int, int], list[Town]] = {}  # (key row, 丁目 number or NAME_ROW) → towns
+        self._named: dict[int, list[Town]] = {}  # key row → the towns it names (the most frequent question)
         k = tables["index_koaza"]
-        self._koaza_start: list[int] = np.searchsorted(_numbers(k["town"]), np.arange(len(self._towns) + 1)).tolist()
-        self._koaza_keys = _strings(k["key"])
-        self._koaza_names = _strings(k["koaza"])
+        self._koaza_start = np.searchsorted(_numbers(k["town"]), np.arange(len(self._town_names) + 1))
+        self._koaza_keys = k["key"].combine_chunks()
+        self._koaza_names = k["koaza"].combine_chunks()
         self._koaza_lats = _coordinates(k, "lat")
         self._koaza_lons = _coordinates(k, "lon")
 
@@ -513,74 +520,98 @@ class TownIndex:
         return city_code, first.lat, first.lon
 
     # -- towns: what the matcher reads --------------------------------------------------
-    def town_probe(self, code: str) -> tuple[str, int]:
-        """The character a municipality's keys in :attr:`key_ids` start with, and its longest key."""
-        return self._prefix[code], self._maxlen[code]
+    def town_probe(self, code: str) -> tuple[str, int, dict[str, int]]:
+        """What the matcher needs to look up a town of municipality ``code``.
+
+        Returns the character its keys start with, its longest key, and the dictionary of
+        its prefecture's town keys: ``character + key`` → ``(key row << FLAG_BITS) | flags``.
+        """
+        probe = self._probes.get(code)
+        if probe is None:
+            self._read_prefecture(self.municipalities[code].pref)
+            probe = self._probes[code]
+        return probe
+
+    def _read_prefecture(self, pref: str) -> None:
+        """The town keys of one prefecture as one dictionary (each key after its municipality's character)."""
+        parts, values = [], []
+        for code in self._codes_of_pref[pref]:
+            n = self._ordinal[code]
+            start, stop = self._key_start[n], self._key_start[n + 1]
+            if stop > start:
+                prefix = chr(_PREFIX_BASE + n)
+                keys = pa.ListArray.from_arrays(pa.array([start, stop], pa.int32()), self._keys)
+                parts.append(prefix + pc.binary_join(keys, _SEPARATOR + prefix)[0].as_py())
+                values.append(self._key_values[start:stop])
+        table = dict(zip(_SEPARATOR.join(parts).split(_SEPARATOR), np.concatenate(values).tolist())) if parts else {}
+        for code in self._codes_of_pref[pref]:
+            n = self._ordinal[code]
+            self._probes[code] = (chr(_PREFIX_BASE + n), self._maxlen[n], table)
 
     def town(self, number: int) -> Town:
         """Town ``number`` of ``index_towns`` (made once, on first use)."""
-        town = self._towns[number]
+        town = self._towns.get(number)
         if town is None:
-            start, stop = self._koaza_start[number], self._koaza_start[number + 1]
-            koaza = {
-                self._koaza_keys[i]: (self._koaza_names[i], self._koaza_lats[i], self._koaza_lons[i])
-                for i in range(start, stop)
-            }
+            start, stop = int(self._koaza_start[number]), int(self._koaza_start[number + 1])
+            koaza = {} if start == stop else dict(zip(
+                self._koaza_keys.slice(start, stop - start).to_pylist(),
+                zip(
+                    self._koaza_names.slice(start, stop - start).to_pylist(),
+                    self._koaza_lats[start:stop].tolist(),
+                    self._koaza_lons[start:stop].tolist(),
+                ),
+            ))
             town = self._towns[number] = Town(
                 self._codes[self._town_municipality[number]],
-                self._town_names[number],
-                self._town_lats[number],
-                self._town_lons[number],
+                self._town_names[number].as_py(),
+                float(self._town_lats[number]),
+                float(self._town_lons[number]),
                 koaza,
                 max(map(len, koaza), default=0),
             )
         return town
 
-    def named_towns(self, key_id: int) -> list[Town]:
+    def named_towns(self, key_row: int) -> list[Town]:
         """The towns a key names (flag :data:`HAS_NAME`), in the order the build gave them."""
-        out = []
-        numbers, towns = self._link_number, self._link_town
-        for i in range(self._link_start[key_id], self._link_start[key_id + 1]):
-            if numbers[i] != NAME_ROW:
-                break  # name rows come first
-            out.append(self.town(towns[i]))
-        return out
+        found = self._named.get(key_row)
+        if found is None:
+            found = self._named[key_row] = self.chome_towns(key_row, NAME_ROW)
+        return found
 
-    def chome_towns(self, key_id: int, number: int) -> list[Town]:
+    def chome_towns(self, key_row: int, number: int) -> list[Town]:
         """The towns of 丁目 ``number`` of a base key (flag :data:`HAS_CHOME`); empty if none."""
-        numbers, towns = self._link_number, self._link_town
-        stop = self._link_start[key_id + 1]
-        i = bisect_left(numbers, number, self._link_start[key_id], stop)
-        out = []
-        while i < stop and numbers[i] == number:
-            out.append(self.town(towns[i]))
-            i += 1
-        return out
+        if not NAME_ROW <= number < MAX_CHOME:
+            return []
+        found = self._town_lists.get((key_row, number))
+        if found is None:
+            start, stop = int(self._link_start[key_row]), int(self._link_start[key_row + 1])
+            numbers, towns = self._link_number[start:stop], self._link_town[start:stop]
+            found = self._town_lists[(key_row, number)] = [self.town(int(t)) for t in towns[numbers == number]]
+        return found
 
-    def chome_numbers(self, key_id: int) -> list[int]:
-        start, stop = self._link_start[key_id], self._link_start[key_id + 1]
-        return sorted({n for n in self._link_number[start:stop] if n != NAME_ROW})
-
-    def whole_town(self, key_id: int) -> Town:
+    def whole_town(self, key_row: int) -> Town:
         """The whole 町 of a 丁目 base key (its 丁目 towns' mean point)."""
-        return self.town(self._whole[key_id])
+        return self.town(int(self._whole[key_row]))
 
     def city_towns(self, code: str) -> CityTowns:
         """All town keys of one municipality as dictionaries, assembled from the loaded tables.
 
         For inspection and tests (it should equal :func:`build_city_towns` of the
-        municipality's rows); the matcher reads :attr:`key_ids` directly.
+        municipality's rows); the matcher uses :meth:`town_probe`.
         """
-        _, maxlen = self.town_probe(code)
+        prefix, maxlen, table = self.town_probe(code)
         exact, chome, whole, weak, alias = {}, {}, {}, set(), set()
-        n = self._ordinal[code]
-        for key_id in range(self._key_start[n], self._key_start[n + 1]):
-            k, flags = self._keys[key_id][1:], self.key_flags[key_id]
+        for k, value in table.items():
+            if k[0] != prefix:
+                continue
+            k, key_row, flags = k[1:], value >> FLAG_BITS, value & ((1 << FLAG_BITS) - 1)
             if flags & HAS_NAME:
-                exact[k] = self.named_towns(key_id)
+                exact[k] = self.named_towns(key_row)
             if flags & HAS_CHOME:
-                chome[k] = {n: self.chome_towns(key_id, n) for n in self.chome_numbers(key_id)}
-                whole[k] = self.whole_town(key_id)
+                start, stop = int(self._link_start[key_row]), int(self._link_start[key_row + 1])
+                numbers = sorted({int(n) for n in self._link_number[start:stop] if n != NAME_ROW})
+                chome[k] = {n: self.chome_towns(key_row, n) for n in numbers}
+                whole[k] = self.whole_town(key_row)
             if flags & WEAK:
                 weak.add(k)
             if flags & ALIAS:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..address.normalize import Normalized, key, normalize, skip_brackets, skip_leading_noise
 from .base import RESULT_COLUMNS, Geocoder
-from .index import ALIAS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex, town_index
+from .index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex, town_index
 
 SOURCE = "offline"
 
@@ -49,6 +49,7 @@ NOTES = {
 _UNEXPLAINED_CHOME = re.compile(r"\d+丁目")
 _AFTER_WEAK = re.compile(r"[\d\-の番丁#]")
 _LEADING_SEPARATORS = re.compile(r"^[\s\-‐‑‒–—―−－ｰー,，、の]+")
+FLAG_MASK = (1 << FLAG_BITS) - 1
 
 
 @dataclass
@@ -171,15 +172,14 @@ class Matcher:
 
     def _match_town_at(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
         index = self.index
-        key_ids, key_flags = index.key_ids, index.key_flags
-        prefix, maxlen = index.town_probe(code)
+        prefix, maxlen, keys = index.town_probe(code)
         limit = min(maxlen, len(text) - pos)
         probe = prefix + text[pos:pos + limit]  # a key of this municipality: prefix + name
         for length in range(limit, 0, -1):
-            key_id = key_ids.get(probe[:length + 1])
-            if key_id is None:
+            value = keys.get(probe[:length + 1])
+            if value is None:
                 continue
-            flags = key_flags[key_id]
+            key_id, flags = value >> FLAG_BITS, value & FLAG_MASK
             end = pos + length
             alias = bool(flags & ALIAS)
             if flags & HAS_CHOME:
@@ -204,11 +204,11 @@ class Matcher:
                 note = ("no_such_chome", {"n": m.group(1)}) if m else ("whole_town", {})
                 return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note, alias)
         # Towns named by their 丁目 alone (仙台市若林区六丁目, 下田市四丁目): "若林区6-1-28".
-        key_id = key_ids.get(prefix)
-        if key_id is not None and key_flags[key_id] & HAS_CHOME:
+        value = keys.get(prefix)
+        if value is not None and value & HAS_CHOME:
             m = _CHOME_NUMBER.match(text, pos)
             if m:
-                found = index.chome_towns(key_id, int(m.group(1)))
+                found = index.chome_towns(value >> FLAG_BITS, int(m.group(1)))
                 if found:
                     return self._hits(found, text, m.end())
         return None
