@@ -1,7 +1,8 @@
 """The embedded town index (大字・町丁目・小字 of all Japan) and municipality/prefecture tables.
 
-Loading is lazy and cached per process; :mod:`geomap.geocoders.offline` builds its lookup
-structures on top of these frames.
+Loading is lazy and cached per process. The offline geocoder does not read these frames: its
+lookup structures are built from them by ``tools/build_data.py`` and shipped as
+``index_*.parquet`` (see :mod:`geomap.geocoders.index`).
 """
 
 from __future__ import annotations
