@@ -7,9 +7,10 @@ key a town is reached by — real names, aliases (字/大字 dropped, 町/郷 dr
 keys, as the flat ``index_*.parquet`` tables listed in :data:`TABLES`.
 
 Run side: :class:`TownIndex` reads those tables once per process (:func:`town_index`). No
-key is computed and no municipality is built at run time: a lookup is one probe of one
-dictionary of all Japan's town keys, and a :class:`Town` object is made the first time a
-match reaches it.
+key is computed and no municipality is built at run time: a prefecture's town keys, as
+written by the build, are joined into one dictionary the first time an address reaches it,
+a lookup is one probe of that dictionary, and a :class:`Town` object is made the first time
+a match reaches it.
 """
 
 from __future__ import annotations
