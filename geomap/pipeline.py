@@ -93,9 +93,10 @@ def geocode_table(
         or an adapter instance.
     geocoder_options : dict, optional
         Options for :func:`geomap.geocoders.get_geocoder` (e.g. ``url``, ``use_cache``).
-    progress : bool
+    progress : bool or callable
         Show a progress bar on stderr when there are at least :data:`PROGRESS_MIN_ROWS`
-        addresses.
+        addresses; or a callable, called as ``progress(done, total)`` after each chunk
+        of addresses geocoded (the local page's progress bar).
     notify : callable, optional
         Called as ``notify({service: count}, partial)`` before an online geocoder sends
         anything (``partial`` is True when only the rows the offline index could not place
@@ -267,6 +268,12 @@ def _run_geocoder(coder: Geocoder, values: list, progress: bool) -> tuple[pd.Dat
                 total[name] += int(counts.get(name, 0))
         return part
 
+    if callable(progress):
+        parts = []
+        for start in range(0, len(values), CHUNK):
+            parts.append(run(values[start:start + CHUNK]))
+            progress(min(start + CHUNK, len(values)), len(values))
+        return pd.concat(parts, ignore_index=True), online
     if not progress or len(values) < PROGRESS_MIN_ROWS:
         return run(values), online
     from tqdm.auto import tqdm
@@ -544,8 +551,9 @@ def geocode_file(
         Options for the adapter (e.g. ``{"url": ...}`` for ``gsi``).
     lang : {"ja", "en"}
         Language of the reasons and notes.
-    progress : bool
-        Show a progress bar on stderr for long lists.
+    progress : bool or callable
+        Show a progress bar on stderr for long lists, or call ``progress(done, total)``
+        as addresses are geocoded (see :func:`geocode_table`).
     notify : callable, optional
         Called as ``notify(counts, partial)`` before anything is sent to an online service.
 
