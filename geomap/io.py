@@ -306,7 +306,8 @@ def join_address(df: pd.DataFrame, found: Columns) -> pd.Series:
 
 #: Key in ``DataFrame.attrs`` where :func:`read_table` says what it read: ``header_row``
 #: (the row read as the header, from 1; None when the list has no header), ``sheet`` (the
-#: .xlsx sheet, else None) and ``sheets`` (how many sheets the workbook has).
+#: .xlsx sheet, else None), ``sheets`` (how many sheets the workbook has) and, for a
+#: workbook, ``sheet_names`` (the worksheets' names in order, for a page's sheet choice).
 READ_INFO = "geomap_read"
 #: Rows that are looked at when finding the header (titles, dates and notes above it).
 HEADER_SCAN = 30
@@ -780,7 +781,7 @@ def _read_xlsx(data: bytes, shown: str, sheet, header_row: int | None) -> tuple[
             raise _xlsx_invalid(shown, exc) from exc
         finally:
             wb.close()
-    info = {"sheet": ws.title, "sheets": len(sheets)}
+    info = {"sheet": ws.title, "sheets": len(sheets), "sheet_names": [s.title for s in sheets]}
     if not cells:
         raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
     used = sorted({column for _, row in cells for column, _ in row})
