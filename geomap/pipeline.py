@@ -23,20 +23,9 @@ import pandas as pd
 from .errors import InputError, OutputError, UsageError
 from .geocoders import GEOCODERS, accepted_options, get_geocoder
 from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result
-from .io import (
-    READ_INFO,
-    Columns,
-    check_column,
-    check_output,
-    find_columns,
-    join_address,
-    output_renames,
-    read_table,
-    require_columns,
-    same_file,
-    table_format,
-    write_table,
-)
+from .columns import READ_INFO, Columns, check_column, find_columns, join_address, require_columns
+from .io import read_table
+from .output import check_output, output_renames, same_file, table_format, write_table
 from .messages import message, row_error
 
 log = logging.getLogger(__name__)

@@ -231,7 +231,7 @@ def test_item4_no_address_message_with_a_forced_title_header(tmp_path):
     # --header-row 1 names the title: the suggestion is the column holding addresses.
     src = put(tmp_path, "list.csv", "令和6年度 施設一覧,\n名称,場所\n（架空）東陽会館,江東区東陽4-11-28\n（架空）木場図書館,江東区木場1-5-2\n")
     with pytest.raises(InputError) as err:
-        from geomap.io import find_columns, require_columns
+        from geomap.columns import find_columns, require_columns
 
         df = read_table(src, header_row=1)
         require_columns(df, find_columns(df))

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from geomap.cli import main
-from geomap.io import write_table
+from geomap.output import write_table
 from geomap.messages import message
 
 ADDRESS = "東京都江東区三好3-15-12"

@@ -1,23 +1,14 @@
-"""Reading address tables in the shapes staff export them, and writing results safely."""
+"""Reading address tables in the shapes staff export them (geomap.io, geomap.xlsx)."""
 
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 
-import pandas as pd
 import pytest
 
-from geomap.errors import InputError, OutputError, UsageError
-from geomap.io import (
-    find_columns,
-    join_address,
-    neutralize_formulas,
-    read_table,
-    require_columns,
-    write_table,
-)
+from geomap.errors import InputError, UsageError
+from geomap.io import read_table
 
 ROWS = [("（架空）東陽さくら保育園", "東京都江東区東陽4-11-28", "0120"), ("（架空）髙橋㈱集会所", "江東区木場１丁目５番２号", "0034")]
 CSV_TEXT = "名称,住所,番号\n" + "".join(f"{a},{b},{c}\n" for a, b, c in ROWS)
@@ -191,152 +182,3 @@ def test_undecodable_reports_the_line(tmp_path):
     with pytest.raises(InputError) as err:
         read_table(write(tmp_path, "a.csv", data))
     assert err.value.params["line"] == 3
-
-
-# -- columns --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "columns, address",
-    [
-        (["名称", "住所"], "住所"),
-        (["施設名", "所在地"], "所在地"),
-        (["名称", "所在地住所", "郵便番号"], "所在地住所"),
-        (["name", "Address"], "Address"),
-        (["ＮＡＭＥ", "ADDRESS"], "ADDRESS"),
-        (["名称", "施設の住所", "住所（フリガナ）"], "施設の住所"),
-    ],
-)
-def test_single_address_column(columns, address):
-    assert find_columns(pd.DataFrame(columns=columns)).address == address
-
-
-def test_split_address_columns_are_joined():
-    df = pd.DataFrame({"都道府県": ["東京都", ""], "市区町村": ["江東区", "江東区"], "町域": ["東陽四丁目", "木場"],
-                       "番地": ["11-28", "1-5-2"]})
-    found = find_columns(df)
-    assert found.address is None and found.parts == ["都道府県", "市区町村", "町域", "番地"]
-    assert join_address(df, found).tolist() == ["東京都江東区東陽四丁目11-28", "江東区木場1-5-2"]
-
-
-def test_prefecture_and_city_columns_prefix_an_address_that_lacks_them():
-    df = pd.DataFrame({"市区町村": ["江東区", "江東区"], "住所": ["東陽4-11-28", "東京都江東区木場1-5-2"]})
-    found = find_columns(df)
-    assert found.address == "住所" and found.parts == ["市区町村"]
-    assert join_address(df, found).tolist() == ["江東区東陽4-11-28", "東京都江東区木場1-5-2"]
-
-
-@pytest.mark.parametrize(
-    "lat, lon",
-    [("緯度", "経度"), ("lat", "lon"), ("lat", "lng"), ("Latitude", "Longitude"), ("緯度（10進）", "経度（10進）")],
-)
-def test_latlon_columns(lat, lon):
-    found = find_columns(pd.DataFrame(columns=["名称", lat, lon]))
-    assert (found.lat, found.lon) == (lat, lon)
-    assert require_columns(pd.DataFrame(columns=["名称", lat, lon]), found) is found
-
-
-def test_lat_without_lon_is_not_coordinates():
-    assert find_columns(pd.DataFrame(columns=["住所", "緯度"])).lat is None
-
-
-def test_name_and_category_columns():
-    found = find_columns(pd.DataFrame(columns=["施設名", "分類", "住所"]))
-    assert (found.name, found.category) == ("施設名", "分類")
-    found = find_columns(pd.DataFrame(columns=["name", "category", "address"]))
-    assert (found.name, found.category) == ("name", "category")
-
-
-def test_no_usable_column_lists_the_columns():
-    df = pd.DataFrame(columns=["名前", "電話", "メモ"])
-    with pytest.raises(InputError) as err:
-        require_columns(df, find_columns(df))
-    assert err.value.key == "no_address_column"
-    assert err.value.params["columns"] == ["名前", "電話", "メモ"]
-
-
-def test_address_column_option():
-    df = pd.DataFrame(columns=["名前", "場所"])
-    assert find_columns(df, address_column="場所").address == "場所"
-    assert find_columns(df, address_column=" 場所 ").address == "場所"
-    with pytest.raises(UsageError) as err:
-        find_columns(df, address_column="住所")
-    assert err.value.key == "column_not_found"
-
-
-# -- writing --------------------------------------------------------------------------
-
-
-def test_formula_injection_is_neutralised():
-    df = pd.DataFrame({"a": ["=HYPERLINK(\"x\")", "+81-3", "-", "@SUM(1)", "-3", "+81", "1e5", "住所", "\tx"],
-                       "n": range(9)})
-    out = neutralize_formulas(df)
-    assert out["a"].tolist() == ["'=HYPERLINK(\"x\")", "'+81-3", "'-", "'@SUM(1)", "-3", "+81", "1e5", "住所", "'\tx"]
-    assert out["n"].tolist() == list(range(9))
-    assert df["a"].iloc[0] == "=HYPERLINK(\"x\")"  # the input frame is not changed
-
-
-def test_csv_is_utf8_with_bom_and_safe(tmp_path):
-    path = write_table(pd.DataFrame({"名称": ["=1+1"], "番号": ["0120"]}), tmp_path / "out.csv")
-    data = path.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf")
-    # Every text field is quoted, so a line break or a bare CR stays inside its cell.
-    assert data.decode("utf-8-sig").splitlines() == ['"名称","番号"', '"\'=1+1","0120"']
-
-
-def test_xlsx_output_keeps_text_as_text(tmp_path):
-    path = write_table(pd.DataFrame({"名称": ["=1+1"], "番号": ["0120"]}), tmp_path / "out.xlsx")
-    assert read_table(path).to_dict("list") == {"名称": ["'=1+1"], "番号": ["0120"]}
-
-
-@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
-def test_spatial_outputs(tmp_path, suffix):
-    gpd = pytest.importorskip("geopandas")
-    df = pd.DataFrame({"名称": ["A", "B"], "lat": [35.67, None], "lon": [139.81, None]})
-    path = write_table(df, tmp_path / f"out{suffix}")
-    back = gpd.read_file(path)
-    assert back["名称"].tolist() == ["A", "B"]
-    assert back.geometry.iloc[0].x == pytest.approx(139.81) and back.geometry.iloc[0].y == pytest.approx(35.67)
-    assert back.geometry.iloc[1] is None or back.geometry.iloc[1].is_empty
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"out{suffix}"]
-
-
-def test_output_never_equals_input(tmp_path):
-    src = write(tmp_path, "in.csv", CSV_TEXT)
-    before = src.read_bytes()
-    with pytest.raises(UsageError) as err:
-        write_table(pd.DataFrame({"a": [1]}), tmp_path / "." / "in.csv", protect=[src])
-    assert err.value.key == "same_as_input"
-    assert src.read_bytes() == before
-
-
-@pytest.mark.parametrize(
-    "target, key",
-    [("missing/out.csv", "output_dir_missing"), ("adir.csv", "output_is_directory")],
-)
-def test_unwritable_outputs(tmp_path, target, key):
-    (tmp_path / "adir.csv").mkdir()
-    with pytest.raises(OutputError) as err:
-        write_table(pd.DataFrame({"a": [1]}), tmp_path / target)
-    assert err.value.key == key
-
-
-def test_unknown_output_format(tmp_path):
-    with pytest.raises(UsageError) as err:
-        write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.doc")
-    assert err.value.key == "output_format_unknown"
-
-
-def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
-    target = write(tmp_path, "out.csv", "old\n")
-
-    def half_then_fail(self, path, **kwargs):
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("half")
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)
-    with pytest.raises(KeyboardInterrupt):
-        write_table(pd.DataFrame({"a": [1]}), target)
-    assert target.read_text() == "old\n"
-    assert os.listdir(tmp_path) == ["out.csv"]

@@ -1,0 +1,236 @@
+"""Reading an .xlsx workbook's rows, safely.
+
+A workbook is a zip of XML parts. Before openpyxl sees it, its parts are checked (no zip
+bomb, no DTD); then the chosen sheet is walked row by row and only the cells that hold
+something are kept, so memory follows the data, not the sheet's stated size. Merged cells
+that start in the header rows are kept, so a header merged over two rows reads as one name.
+The sheet is the one asked for, else the first whose header names an address.
+:func:`geomap.io.read_table` calls :func:`read_xlsx` and builds the table from its rows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import unicodedata
+import warnings
+import zipfile
+import zlib
+
+from .columns import HEADER_ROWS_MAX, HEADER_SCAN, find_header, typical_width
+from .errors import GeomapError, InputError, UsageError
+
+#: An .xlsx whose parts unpack to more than this is refused: no address list is that big,
+#: and openpyxl holds the shared strings in memory.
+XLSX_MAX_UNPACKED = 200 * 2**20
+#: An .xlsx unpacking to more than this many times its own size is refused too, once the
+#: parts pass :data:`XLSX_RATIO_FROM` (real workbooks unpack to 5–20 times their size).
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_FROM = 20 * 2**20
+#: More parts than this is no workbook a person made (each sheet takes one or two).
+XLSX_MAX_PARTS = 10_000
+_XML_HEAD = 64 * 1024  # where a DTD would be, before the root element
+#: A sheet whose rows × columns holding data exceed :data:`XLSX_DENSE_FREE` cells and this
+#: many times the cells that hold a value is a few cells far apart, not a list: refused.
+XLSX_MAX_SPREAD = 20
+XLSX_DENSE_FREE = 1_000_000
+
+
+def _xlsx_invalid(shown: str, exc: BaseException | None = None) -> InputError:
+    detail = f": {exc.__class__.__name__}: {exc}" if exc is not None else ""
+    return InputError(f"{shown!r} is not a readable .xlsx workbook{detail}", key="xlsx_invalid", path=shown)
+
+
+def _check_xlsx_parts(data: bytes, shown: str) -> None:
+    """Refuse a workbook built to exhaust memory or to abuse the XML parser.
+
+    Its parts must not unpack to far more than any list (a zip bomb: zipfile never gives
+    more than a part's stated size, so the stated sizes bound the work), and no XML part
+    may declare a DTD (entities: Excel never writes one; expat would also stop an
+    entity expansion or an external entity, this says so before openpyxl starts).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            unpacked = sum(max(0, info.file_size) for info in infos)
+            if (len(infos) > XLSX_MAX_PARTS or unpacked > XLSX_MAX_UNPACKED
+                    or (unpacked > XLSX_RATIO_FROM and unpacked > XLSX_MAX_RATIO * len(data))):
+                raise InputError(f"{shown!r} unpacks to {unpacked:,} bytes in {len(infos)} parts",
+                                 key="xlsx_too_large", path=shown, size=f"{unpacked / 2**20:,.0f}")
+            for info in infos:
+                if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    with archive.open(info) as part:
+                        head = part.read(_XML_HEAD)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise ValueError(f"{info.filename} declares a DTD")
+    except GeomapError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError, zlib.error) as exc:  # damaged, encrypted or oddly compressed parts; a DTD
+        raise _xlsx_invalid(shown, exc) from exc
+
+
+def read_xlsx(data: bytes, shown: str, sheet, header_row: int | None) -> tuple[list, list, dict]:
+    """The chosen sheet's rows holding data (over the columns holding data), its merges, and what was read."""
+    _check_xlsx_parts(data, shown)
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        # openpyxl warns about styles and extensions it does not know: nothing for the user.
+        warnings.simplefilter("ignore")
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (GeomapError, MemoryError):
+            raise
+        except Exception as exc:  # whatever openpyxl raises on a damaged or hostile file is the file's fault
+            raise _xlsx_invalid(shown, exc) from exc
+        try:
+            sheets = list(wb.worksheets)
+            ws = _choose_sheet(wb, sheets, sheet, shown)
+            cells, merges = _sheet_cells(wb, ws, header_row=header_row)
+        except (GeomapError, MemoryError):
+            raise
+        except Exception as exc:  # ParseError (a SyntaxError), ValueError (#DIV/0! as a number), KeyError …
+            raise _xlsx_invalid(shown, exc) from exc
+        finally:
+            wb.close()
+    info = {"sheet": ws.title, "sheets": len(sheets), "sheet_names": [s.title for s in sheets]}
+    if not cells:
+        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+    used = sorted({column for _, row in cells for column, _ in row})
+    filled = sum(len(row) for _, row in cells)
+    spread = len(cells) * len(used)
+    if spread > XLSX_DENSE_FREE and spread > XLSX_MAX_SPREAD * filled:
+        raise InputError(f"{shown!r}: {filled} cells spread over {len(cells)} rows and {len(used)} columns",
+                         key="xlsx_too_sparse", path=shown, sheet=ws.title, rows=f"{len(cells):,}",
+                         columns=f"{len(used):,}", cells=f"{filled:,}")
+    index = {column: i for i, column in enumerate(used)}
+    rows = []
+    for number, row in cells:
+        dense = [""] * len(used)
+        for column, text in row:
+            dense[index[column]] = text
+        rows.append((number, dense))
+    spans = []
+    for first_col, first_row, last_col, last_row in merges:
+        columns = {index[c] for c in used[bisect.bisect_left(used, first_col):bisect.bisect_right(used, last_col)]}
+        if columns:
+            spans.append((first_row, last_row, index.get(first_col), columns))
+    return rows, spans, info
+
+
+def _choose_sheet(wb, sheets: list, sheet, shown: str):
+    names = [ws.title for ws in sheets]
+    if not wb.sheetnames:  # every workbook has a sheet; openpyxl leaves out those whose part is missing
+        raise _xlsx_invalid(shown)
+    if not sheets:  # chart sheets only
+        raise InputError(f"input file {shown!r} has no worksheet", key="file_empty", path=shown)
+    if sheet is not None and sheet != "":
+        if str(sheet) in names:
+            return sheets[names.index(str(sheet))]
+        number = unicodedata.normalize("NFKC", str(sheet)).strip()
+        if number.isdigit() and 1 <= int(number) <= len(sheets):
+            return sheets[int(number) - 1]
+        raise UsageError(f"no sheet {sheet!r}; sheets are {names!r}", key="sheet_not_found",
+                         sheet=str(sheet), sheets=list(names))
+    # A cover sheet, an empty first sheet or notes come before the list: take the first
+    # sheet whose header names an address, else the first holding a table, else any.
+    table = some = None
+    for ws in sheets:
+        head, _ = _sheet_cells(wb, ws, limit=HEADER_SCAN)
+        if not head:
+            continue
+        values = [[text for _, text in row] for _, row in head]
+        if find_header(values)[1]:
+            return ws
+        some = some or ws
+        if table is None and typical_width([len(v) for v in values]) >= 2:
+            table = ws
+    return table or some or sheets[0]
+
+
+def _sheet_cells(wb, ws, *, limit: int | None = None, header_row: int | None = None) -> tuple[list, list]:
+    """``(row number, [(column, text), …])`` for the rows of ``ws`` holding data, and its merged ranges.
+
+    Only cells that hold something are kept, so memory follows the data, not the sheet's
+    stated dimension (a stray cell at XFD1048576 costs one cell). ``limit``: stop after
+    that many rows holding data. Merged ranges are kept when they start in the rows where
+    the header can be.
+    """
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    # openpyxl's parser turns a <c> element into a value (shared strings, dates from the
+    # cell's style, booleans, errors); the XML is walked here so that nothing but the rows
+    # holding data is kept, whatever else the sheet holds.
+    source = ws._get_source()
+    parser = WorkSheetParser(source, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                             date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+    rows, merges = [], []
+    header_until = 0  # the last row number where the header can be
+    stack = []  # the open elements, root first
+    in_row = 0  # elements opened inside the current row
+    with source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                if in_row or (element.tag == _ROW_TAG and len(stack) == 2 and stack[1].tag == _SHEET_DATA_TAG):
+                    in_row += 1
+                    if in_row > ROW_ELEMENTS_MAX:
+                        raise ValueError(f"a row of sheet {ws.title!r} holds more than {ROW_ELEMENTS_MAX} elements")
+                stack.append(element)
+                continue
+            stack.pop()
+            parent = stack[-1] if stack else None
+            if in_row:
+                if element.tag != _ROW_TAG or len(stack) != 2:
+                    continue  # a cell inside the row: read with the row
+                in_row = 0
+                number, cells = parser.parse_row(element)
+                parser.row_dimensions.clear()
+                row = []
+                for cell in cells:
+                    text = _cell_text(cell["value"])
+                    if text.strip():
+                        row.append((cell["column"], text))
+                if row:
+                    rows.append((number, row))
+                    if len(rows) <= HEADER_SCAN or number <= (header_row or 0) + HEADER_ROWS_MAX:
+                        header_until = number + HEADER_ROWS_MAX
+                    if limit is not None and len(rows) >= limit:
+                        break
+            elif element.tag == _MERGE_TAG:
+                try:
+                    first_col, first_row, last_col, last_row = range_boundaries(element.get("ref", ""))
+                except (ValueError, TypeError):
+                    first_row = None  # a damaged range merges nothing
+                if first_row is not None and first_row <= header_until:
+                    merges.append((first_col, first_row, last_col, last_row))
+            if parent is not None:
+                parent.clear()  # drop what has been read (rows, columns, styles …) as the parse goes
+    return rows, merges
+
+
+_SHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW_TAG = f"{{{_SHEET_MAIN}}}row"
+_SHEET_DATA_TAG = f"{{{_SHEET_MAIN}}}sheetData"
+_MERGE_TAG = f"{{{_SHEET_MAIN}}}mergeCell"
+#: Elements one row may hold: Excel's 16,384 columns, a few elements each.
+ROW_ELEMENTS_MAX = 16384 * 6
+
+
+def _cell_text(value) -> str:
+    """An Excel cell as the text the user sees (integers without ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:-9] if text.endswith("T00:00:00") else text
+    return str(value)
+
+
+__all__ = ["read_xlsx"]

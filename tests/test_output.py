@@ -1,0 +1,111 @@
+"""Writing results safely: atomic, never over the input, formulas guarded (geomap.output)."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from geomap.errors import OutputError, UsageError
+from geomap.io import read_table
+from geomap.output import neutralize_formulas, write_table
+
+CSV_TEXT = "名称,住所,番号\n（架空）東陽さくら保育園,東京都江東区東陽4-11-28,0120\n"
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def test_formula_injection_is_neutralised():
+    df = pd.DataFrame({"a": ["=HYPERLINK(\"x\")", "+81-3", "-", "@SUM(1)", "-3", "+81", "1e5", "住所", "\tx"],
+                       "n": range(9)})
+    out = neutralize_formulas(df)
+    assert out["a"].tolist() == ["'=HYPERLINK(\"x\")", "'+81-3", "'-", "'@SUM(1)", "-3", "+81", "1e5", "住所", "'\tx"]
+    assert out["n"].tolist() == list(range(9))
+    assert df["a"].iloc[0] == "=HYPERLINK(\"x\")"  # the input frame is not changed
+
+
+def test_csv_is_utf8_with_bom_and_safe(tmp_path):
+    path = write_table(pd.DataFrame({"名称": ["=1+1"], "番号": ["0120"]}), tmp_path / "out.csv")
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    # Every text field is quoted, so a line break or a bare CR stays inside its cell.
+    assert data.decode("utf-8-sig").splitlines() == ['"名称","番号"', '"\'=1+1","0120"']
+
+
+def test_xlsx_output_keeps_text_as_text(tmp_path):
+    path = write_table(pd.DataFrame({"名称": ["=1+1"], "番号": ["0120"]}), tmp_path / "out.xlsx")
+    assert read_table(path).to_dict("list") == {"名称": ["'=1+1"], "番号": ["0120"]}
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
+def test_spatial_outputs(tmp_path, suffix):
+    gpd = pytest.importorskip("geopandas")
+    df = pd.DataFrame({"名称": ["A", "B"], "lat": [35.67, None], "lon": [139.81, None]})
+    path = write_table(df, tmp_path / f"out{suffix}")
+    back = gpd.read_file(path)
+    assert back["名称"].tolist() == ["A", "B"]
+    assert back.geometry.iloc[0].x == pytest.approx(139.81) and back.geometry.iloc[0].y == pytest.approx(35.67)
+    assert back.geometry.iloc[1] is None or back.geometry.iloc[1].is_empty
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"out{suffix}"]
+
+
+def test_output_never_equals_input(tmp_path):
+    src = write(tmp_path, "in.csv", CSV_TEXT)
+    before = src.read_bytes()
+    with pytest.raises(UsageError) as err:
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "." / "in.csv", protect=[src])
+    assert err.value.key == "same_as_input"
+    assert src.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "target, key",
+    [("missing/out.csv", "output_dir_missing"), ("adir.csv", "output_is_directory")],
+)
+def test_unwritable_outputs(tmp_path, target, key):
+    (tmp_path / "adir.csv").mkdir()
+    with pytest.raises(OutputError) as err:
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / target)
+    assert err.value.key == key
+
+
+def test_unknown_output_format(tmp_path):
+    with pytest.raises(UsageError) as err:
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.doc")
+    assert err.value.key == "output_format_unknown"
+
+
+def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    target = write(tmp_path, "out.csv", "old\n")
+
+    def half_then_fail(self, path, **kwargs):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        write_table(pd.DataFrame({"a": [1]}), target)
+    assert target.read_text() == "old\n"
+    assert os.listdir(tmp_path) == ["out.csv"]
+
+
+def test_spatial_outputs_get_the_points_of_to_points(tmp_path):
+    # One place turns lat/lon into geometry: the file's points are to_points' points, by
+    # position, also when the index repeats; a row to_points leaves out has no geometry.
+    gpd = pytest.importorskip("geopandas")
+    from geomap.spatial import to_points
+
+    df = pd.DataFrame({"名称": ["A", "B", "C", "D"], "lat": [35.67, "１", 95.0, "35.7"],
+                       "lon": [139.81, "2", 139.8, "139.7"]}, index=[3, 3, 1, 0])
+    back = gpd.read_file(write_table(df, tmp_path / "out.geojson"))
+    points = to_points(df.reset_index(drop=True))
+    assert points.index.tolist() == [0, 3]
+    assert [g is not None and not g.is_empty for g in back.geometry] == [True, False, False, True]
+    for i in points.index:
+        assert back.geometry.iloc[i].equals(points.geometry.loc[i])
