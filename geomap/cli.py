@@ -224,7 +224,18 @@ def _run(kw: dict, body):
 
 
 def _summary(result, lang: str, *, input_path, kind: str) -> None:
-    say = lambda key, **p: _echo(message(key, lang, **p))  # noqa: E731
+    for line in summary_lines(result, lang, input_path=input_path, kind=kind):
+        _echo(line)
+
+
+def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
+    """The summary ``geomap render`` (``kind="map"``) or ``geomap geocode`` (``"table"``) prints, as lines.
+
+    The local page (``geomap app``) shows the same lines; ``input_path`` is the name the
+    user knows the list by.
+    """
+    lines: list[str] = []
+    say = lambda key, **p: lines.append(message(key, lang, **p))  # noqa: E731
     say("summary_read", rows=f"{result.rows:,}", path=input_path)
     read = getattr(result, "read", {}) or {}
     if read.get("sheet") is not None and read.get("sheets", 0) > 1:
@@ -255,6 +266,7 @@ def _summary(result, lang: str, *, input_path, kind: str) -> None:
     for column, new in getattr(result, "renamed", {}).items():
         fmt = formats.get(result.output.suffix.lower(), result.output.suffix) if result.output else ""
         say("summary_renamed", column=column, new=new, format=fmt)
+    return lines
 
 
 def _online_failure(result, lang: str) -> str:
