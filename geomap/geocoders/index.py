@@ -1,8 +1,8 @@
 """Lookup structures of the offline geocoder: defined and built at data-build time, loaded at run time.
 
 Build side (``tools/build_data.py`` and the tests): :func:`build_city_towns` defines every
-key a town is reached by — real names, aliases (字/大字 dropped, 町/郷 dropped, 条通 → 条,
-北1西2), names without their 冠称, 丁目 bases and the whole 町 standing for its 丁目 — and
+key a town is reached by — real names, aliases (字/大字 dropped, 町/郷 dropped, and the
+keys of the families in :mod:`~geomap.geocoders.families`), names without their 冠称, 丁目 bases and the whole 町 standing for its 丁目 — and
 :func:`build_tables` writes them for all of Japan, with the prefecture and municipality
 keys, as the flat ``index_*.parquet`` tables listed in :data:`TABLES`.
 
@@ -28,15 +28,13 @@ import pyarrow.compute as pc
 
 from ..address.normalize import key
 from ..provenance import data_path
+from . import families
 
 # 丁目 towns: "東陽4丁目" is reached from "東陽" followed by the number 4.
 _CHOME_KEY = re.compile(r"^(.*?)(\d+)丁目$")
 _CHOME_NAME = re.compile(r"[〇一二三四五六七八九十]+丁目$")
 _AZA_PREFIX = re.compile(r"^(?:大字|字)")
-# 旭川市 "四条通二十五丁目" is written "4条25丁目" as often as not.
-_JOU_DORI = re.compile(r"(\d+条)通")
 KANMURI_MIN_TOWNS = 3  # towns sharing a prefix before it counts as a 冠称
-_JOU_CHOME = re.compile(r"^([東西南北]\d+)条([東西南北]\d+)丁目$")
 
 # The tables written to geomap/data (as <name>.parquet) and what one row of each is.
 TABLES = {
@@ -211,7 +209,8 @@ def _aliases(name: str, k: str, weak: set[str]) -> set[str]:
     """Other ways a town is written.
 
     Without 大字/字 (字上原 → 上原), without a trailing 郷 (笛吹郷 → 笛吹) or 町
-    (弥生町 → 弥生, 子安町 → 子安: lists drop it), 条 without 通 (4条通 → 4条).
+    (弥生町 → 弥生, 子安町 → 子安: lists drop it), and the other keys the families of
+    :data:`geomap.geocoders.families.KEY_RULES` give (北1条西2丁目 → 北1西2, 4条通 → 4条).
     Aliases never replace a real name of the same municipality.
     """
     out = set()
@@ -223,11 +222,8 @@ def _aliases(name: str, k: str, weak: set[str]) -> set[str]:
             out.add(form[:-1])
             if form.endswith("町"):
                 weak.add(form[:-1])
-        if "条通" in form:
-            out.add(_JOU_DORI.sub(r"\1", form))
-        short = _JOU_CHOME.match(form)
-        if short:  # 札幌 "北1西2" for 北一条西二丁目
-            out.add("".join(short.groups()))
+        for rule in families.KEY_RULES:
+            out.update(rule(form))
     out.discard(k)
     out.discard("")
     return out

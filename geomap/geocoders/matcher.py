@@ -1,0 +1,381 @@
+"""The offline geocoder's matcher: a normalized address against the town index.
+
+Matching runs prefecture → municipality (an island, 支庁 or 郡 name written before it is
+skipped) → town (longest match first; 丁目 as the first number; 大字/字 written or not; the
+whole 町 when the 丁目 is left out or unknown) → 小字. Where two places fit, the answer says
+so and stops at what is certain; nothing is guessed. What the data lacks is given as a
+note, ``(key, params)``, turned into text by the adapter (:mod:`geomap.geocoders.offline`).
+
+Every key was made at data-build time (:mod:`geomap.geocoders.index`); families of
+addresses written their own way add their part through :mod:`geomap.geocoders.families`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..address.normalize import Normalized, key, skip_brackets, skip_leading_noise
+from .families import TOWN_STARTS
+from .index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex
+
+# After a town's base name, a number that is its 丁目: "東陽4-", "東陽4丁目", "東陽4の", "東陽4" (end).
+_CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|#|$))")
+_ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
+_UNKNOWN_WARD = re.compile(r"[^\d\-#]{1,4}?区")
+_UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-#]{1,6}?[市区町村](?![市区町村場]|役所)")
+_UNEXPLAINED_CHOME = re.compile(r"\d+丁目")
+_AFTER_WEAK = re.compile(r"[\d\-の番丁#]")
+FLAG_MASK = (1 << FLAG_BITS) - 1
+
+
+@dataclass
+class Match:
+    """The outcome for one address (before it becomes a row)."""
+
+    level: int = 0
+    pref: str = ""
+    city: str = ""
+    town: str = ""
+    code: str = ""
+    lat: float = math.nan
+    lon: float = math.nan
+    end: int = 0  # normalized position where the matched part ends
+    ambiguous: str = ""
+    note: tuple = ()  # (key, params) into the adapter's NOTES
+
+
+@dataclass
+class TownHit:
+    town: Town
+    end: int
+    name: str
+    lat: float
+    lon: float
+    level: int
+    note: tuple = ()
+    alias: bool = False  # reached through another way of writing the name, not the name
+
+    def quality(self, text: str) -> int:
+        """How well the hit explains the address, to choose among candidate municipalities.
+
+        A real name beats an alias; a town followed by a 丁目 it does not have (岡山市北区
+        昭和町 for 北区昭和町2丁目) explains less than one that has it.
+        """
+        score = 1 if self.alias else 2
+        if _UNEXPLAINED_CHOME.match(text, self.end):
+            score -= 2
+        return score
+
+
+def _names_aza(hit: "TownHit | list[TownHit] | None") -> bool:
+    """The hit is a town whose own name begins with 大字/字 (and was matched with it)."""
+    hits = hit if isinstance(hit, list) else [hit] if hit is not None else []
+    return any(h.town.name.startswith(("大字", "字")) and not h.alias for h in hits)
+
+
+def _end(hit: "TownHit | list[TownHit]") -> int:
+    return max(h.end for h in hit) if isinstance(hit, list) else hit.end
+
+
+def _is_valid_point(lat: float, lon: float) -> bool:
+    return not (math.isnan(lat) or math.isnan(lon))
+
+
+class Matcher:
+    """Match normalized addresses against a :class:`TownIndex`."""
+
+    def __init__(self, index: TownIndex):
+        self.index = index
+
+    # -- prefecture -------------------------------------------------------
+    def match_pref(self, text: str, pos: int) -> tuple[str, int]:
+        for length in (4, 3):
+            candidate = text[pos:pos + length]
+            pref = self.index.pref_keys.get(candidate)
+            if pref:
+                return pref, pos + len(candidate)
+        return "", pos
+
+    def match_pref_short(self, text: str, pos: int) -> list[tuple[str, int]]:
+        """Prefectures written without 都・府・県 (only trusted if a municipality follows)."""
+        out = []
+        for length in (3, 2):
+            candidate = text[pos:pos + length]
+            pref = self.index.pref_short.get(candidate)
+            if pref:
+                out.append((pref, pos + len(candidate)))
+        return out
+
+    # -- municipality -----------------------------------------------------
+    def match_city(self, text: str, pos: int, table: dict[str, list[str]]) -> tuple[list[str], int]:
+        limit = min(self.index.city_maxlen, len(text) - pos)
+        for length in range(limit, 0, -1):
+            codes = table.get(text[pos:pos + length])
+            if codes:
+                return codes, pos + length
+        return [], pos
+
+    def match_city_skipping(self, text: str, pos: int, table: dict[str, list[str]]) -> tuple[list[str], int]:
+        """Municipality, also after an island, 支庁 or 郡 name written before it (八丈島八丈町)."""
+        pos = skip_brackets(text, pos)
+        codes, end = self.match_city(text, pos, table)
+        if codes:
+            return codes, end
+        for m in _ISLAND_PREFIX.finditer(text[pos:pos + 12]):
+            codes, end = self.match_city(text, pos + m.end(), table)
+            if codes:
+                return codes, end
+        return [], pos
+
+    # -- town -------------------------------------------------------------
+    def match_town(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
+        city = self.index.municipalities[code].city
+        for starts in TOWN_STARTS:  # families written their own way (Kyoto: after 上る/下る/東入/西入)
+            for start in starts(city, text, pos):
+                hit = self._match_town_at(code, text, start)
+                if hit is not None:
+                    return hit
+        hit = self._match_town_at(code, text, pos)
+        if text.startswith(("大字", "字"), pos) and not _names_aza(hit):
+            # 大字遠東 where the index says 遠東: without 大字 the match may reach further
+            # than a town named 大 with it. A written 字 that is part of the index's own name
+            # (字仲間, not 仲間二丁目) is kept.
+            stripped = self._match_town_at(code, text, pos + (2 if text.startswith("大字", pos) else 1))
+            if stripped is not None and (hit is None or _end(stripped) > _end(hit)):
+                hit = stripped
+        return hit
+
+    def _match_town_at(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
+        index = self.index
+        prefix, maxlen, keys = index.town_probe(code)
+        limit = min(maxlen, len(text) - pos)
+        probe = prefix + text[pos:pos + limit]  # a key of this municipality: prefix + name
+        for length in range(limit, 0, -1):
+            value = keys.get(probe[:length + 1])
+            if value is None:
+                continue
+            key_id, flags = value >> FLAG_BITS, value & FLAG_MASK
+            end = pos + length
+            alias = bool(flags & ALIAS)
+            if flags & HAS_CHOME:
+                m = _CHOME_NUMBER.match(text, end)
+                if m is None and text.startswith("町", end):
+                    # 能ヶ谷町7-24 for 能ヶ谷七丁目: the 町 dropped from the name is still written.
+                    m = _CHOME_NUMBER.match(text, end + 1)
+                if m:
+                    found = index.chome_towns(key_id, int(m.group(1)))
+                    if found:
+                        return self._hits(found, text, m.end(), alias)
+            if flags & HAS_NAME:
+                if flags & WEAK and end < len(text) and not _AFTER_WEAK.match(text, end):
+                    continue
+                if text[end - 1].isdigit() and end < len(text) and text[end].isdigit():
+                    continue  # 北1西2 is not the start of 北1西21
+                return self._hits(index.named_towns(key_id), text, end, alias)
+            if flags & HAS_CHOME and (end == len(text) or _AFTER_WEAK.match(text, end)):
+                # The whole 町 only when a number or nothing follows: 中央 must not take 中央区.
+                whole = index.whole_town(key_id)
+                m = _CHOME_NUMBER.match(text, end)
+                note = ("no_such_chome", {"n": m.group(1)}) if m else ("whole_town", {})
+                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note, alias)
+        # Towns named by their 丁目 alone (仙台市若林区六丁目, 下田市四丁目): "若林区6-1-28".
+        value = keys.get(prefix)
+        if value is not None and value & HAS_CHOME:
+            m = _CHOME_NUMBER.match(text, pos)
+            if m:
+                found = index.chome_towns(value >> FLAG_BITS, int(m.group(1)))
+                if found:
+                    return self._hits(found, text, m.end())
+        return None
+
+    def _hits(self, found: list[Town], text: str, end: int, alias: bool = False) -> TownHit | list[TownHit]:
+        hits = [self._with_koaza(t, text, end) for t in found]
+        for hit in hits:
+            hit.alias = alias
+        return hits[0] if len(hits) == 1 else hits
+
+    @staticmethod
+    def _with_koaza(town: Town, text: str, end: int) -> TownHit:
+        if town.koaza:
+            pos = end
+            if text.startswith("大字", pos):
+                pos += 2
+            elif text.startswith("字", pos):
+                pos += 1
+            for length in range(min(town.koaza_maxlen, len(text) - pos), 0, -1):
+                found = town.koaza.get(text[pos:pos + length])
+                if found:
+                    koaza, lat, lon = found
+                    if _is_valid_point(lat, lon):
+                        return TownHit(town, pos + length, town.name + koaza, lat, lon, 4)
+                    break
+        return TownHit(town, end, town.name, town.lat, town.lon, 3)
+
+    # -- whole address ----------------------------------------------------
+    def match(self, norm: Normalized, default_pref: str = "", default_codes: Sequence[str] = ()) -> Match:
+        text = norm.text
+        pos = skip_leading_noise(text)
+        pref, pos_after_pref = self.match_pref(text, pos)
+        codes: list[str] = []
+        if pref:
+            codes, pos_city = self.match_city_skipping(text, pos_after_pref, self.index.city_keys[pref])
+        else:
+            for short_pref, end in self.match_pref_short(text, pos):
+                codes, pos_city = self.match_city(text, end, self.index.city_keys[short_pref])
+                if codes:
+                    pref, pos_after_pref = short_pref, end
+                    break
+            if not codes:
+                if default_pref:
+                    codes, pos_city = self.match_city_skipping(text, pos, self.index.city_keys[default_pref])
+                if not codes:
+                    codes, pos_city = self.match_city_skipping(text, pos, self.index.city_keys_all)
+                    if default_pref and codes:
+                        in_default = [c for c in codes if self.index.municipalities[c].pref == default_pref]
+                        codes = in_default or codes
+                pos_after_pref = pos
+        if not codes and default_codes:
+            usable = [c for c in default_codes if not pref or self.index.municipalities[c].pref == pref]
+            if usable:
+                codes, pos_city = list(usable), pos_after_pref
+        if not codes:
+            if pref:
+                lat, lon = self.index.prefs[pref]
+                unknown = _UNKNOWN_MUNICIPALITY.match(text, pos_after_pref)
+                note = ("unknown_municipality", {"name": unknown.group()}) if unknown else ()
+                return Match(1, pref, lat=lat, lon=lon, end=pos_after_pref, note=note)
+            return Match(0, end=pos)
+        result = self._resolve(text, codes, pos_city, pref)
+        if result.level < 3 and default_codes and not pref and codes != list(default_codes):
+            # A list of one ward whose town begins like some other municipality's name:
+            # the context wins when it explains the address down to a town.
+            in_context = self._resolve(text, list(default_codes), pos, "")
+            if in_context.level >= 3:
+                return in_context
+        return result
+
+    def _resolve(self, text: str, codes: list[str], pos: int, pref: str) -> Match:
+        index = self.index
+        pos = skip_brackets(text, pos)  # 江東区（旧深川区）東陽
+        # A ward written after a designated city that the data does not know (new wards):
+        # match the towns of the whole city rather than a neighbour.
+        hits: list[tuple[str, TownHit]] = []
+        for code in codes:
+            hit = self.match_town(code, text, pos)
+            if hit is None:
+                # The municipality written twice (港区港区南青山), unless it is also a town's
+                # name (神津島村神津島村): that was tried first.
+                written = index.municipalities[code].city
+                for again in {written, written.split("郡")[-1], written.split("市")[-1]}:
+                    again = key(again)
+                    if again and text.startswith(again, pos):
+                        hit = self.match_town(code, text, pos + len(again))
+                        if hit is not None:
+                            break
+            if isinstance(hit, list):
+                hits.extend((code, h) for h in hit)
+            elif hit is not None:
+                hits.append((code, hit))
+        if len(hits) > 1:
+            scores = [h.quality(text) for _, h in hits]
+            best = max(scores)
+            hits = [hit for hit, score in zip(hits, scores) if score == best]
+        if not hits and len(codes) > 1:
+            ward = self._unknown_ward(text, codes, pos)
+            if ward is not None:
+                return ward
+        if len(hits) == 1:
+            code, hit = hits[0]
+            mun = index.municipalities[code]
+            if _is_valid_point(hit.lat, hit.lon):
+                return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=hit.note)
+            # A town the index knows but has no point for: say the town, place at the municipality.
+            return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("no_town_point", {}))
+        if len(hits) > 1 and len({c for c, _ in hits}) == 1:
+            # Two towns of one municipality fit (猿楽町 of 神田 and of another 冠称): the
+            # municipality is certain, the town is not.
+            code = hits[0][0]
+            mun = index.municipalities[code]
+            labels = "・".join(dict.fromkeys(f"{mun.city}{h.name}（{mun.pref}）" for _, h in hits))
+            return Match(2, mun.pref, mun.city, "", code, mun.lat, mun.lon, pos, ambiguous=labels)
+        if len(hits) > 1:
+            match = self._ambiguous([(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits))
+            designated = self._one_designated_city({c for c, _ in hits}, require_all=False)
+            if designated is not None:
+                # 横浜市吉田町: in 中区 and 戸塚区. The city is certain, the ward is not.
+                dpref, dname = designated
+                code, lat, lon = index.designated_point(dpref, dname)
+                return Match(2, dpref, dname, "", code, lat, lon, pos, ambiguous=match.ambiguous)
+            return match
+        if len(codes) == 1:
+            mun = index.municipalities[codes[0]]
+            return Match(2, mun.pref, mun.city, "", mun.code, mun.lat, mun.lon, pos)
+        designated = self._one_designated_city(set(codes), require_all=True)
+        if designated is not None:
+            dpref, dname = designated
+            code, lat, lon = index.designated_point(dpref, dname)
+            return Match(2, dpref, dname, "", code, lat, lon, pos)
+        return self._ambiguous([(c, "") for c in codes], pos, pref, pos)
+
+    def _one_designated_city(self, codes: set[str], *, require_all: bool) -> tuple[str, str] | None:
+        """The designated city all ``codes`` are wards of (all its wards, if ``require_all``)."""
+        index = self.index
+        cities = {(index.municipalities[c].pref, index.municipalities[c].designated) for c in codes}
+        if len(cities) != 1:
+            return None
+        dpref, dname = next(iter(cities))
+        if not dname or (require_all and codes != set(index.designated[(dpref, dname)])):
+            return None
+        return dpref, dname
+
+    def _unknown_ward(self, text: str, codes: list[str], pos: int) -> Match | None:
+        """A ward the data does not know, written after its designated city (浜松市中央区).
+
+        The towns of the whole city are searched after the ward's name; the town's 2021 ward
+        is returned with a note, never a neighbouring ward chosen by its name.
+        """
+        index = self.index
+        designated = self._one_designated_city(set(codes), require_all=True)
+        if designated is None:
+            return None
+        pref, city = designated
+        m = _UNKNOWN_WARD.match(text, pos)
+        if not m:
+            return None
+        ward = m.group()
+        hits = []
+        for code in codes:
+            hit = self.match_town(code, text, m.end())
+            if isinstance(hit, TownHit):
+                hits.append((code, hit))
+        if len(hits) == 1 and _is_valid_point(hits[0][1].lat, hits[0][1].lon):
+            code, hit = hits[0]
+            mun = index.municipalities[code]
+            note = ("new_ward", {"ward": ward, "city": mun.city})
+            return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=note)
+        code, lat, lon = index.designated_point(pref, city)
+        return Match(2, pref, city, "", code, lat, lon, m.end(), note=("unknown_ward", {"ward": ward}))
+
+    def _ambiguous(self, candidates: list[tuple[str, str]], pos: int, pref: str, end: int) -> Match:
+        index = self.index
+        labels = []
+        for code, town in candidates:
+            mun = index.municipalities[code]
+            label = f"{mun.city}{town}（{mun.pref}）"
+            if label not in labels:
+                labels.append(label)
+        prefs = {index.municipalities[c].pref for c, _ in candidates}
+        if len(prefs) == 1:
+            only = next(iter(prefs))
+            lat, lon = index.prefs[only]
+            return Match(1, only, lat=lat, lon=lon, end=pos, ambiguous="・".join(labels))
+        if pref:
+            lat, lon = index.prefs[pref]
+            return Match(1, pref, lat=lat, lon=lon, end=pos, ambiguous="・".join(labels))
+        return Match(0, end=pos, ambiguous="・".join(labels))
+
+
+__all__ = ["Match", "Matcher", "TownHit"]
