@@ -13,8 +13,9 @@ import geomap
 from geomap import boundaries, gazetteer
 from geomap.address.normalize import normalize
 from geomap.cli import main
+from geomap.geocoders import families, index_build
 from geomap.geocoders import index as town_keys
-from geomap.geocoders.offline import Matcher
+from geomap.geocoders.matcher import Matcher
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -158,13 +159,13 @@ def test_shipped_index_is_what_the_key_functions_build_now():
     towns = gazetteer.towns()
     sample = _sample_codes()
     part = towns[towns["code"].isin(sample)]
-    fresh = town_keys.TownIndex(town_keys.build_tables(part, gazetteer.municipalities(), gazetteer.prefectures()))
+    fresh = town_keys.TownIndex(index_build.build_tables(part, gazetteer.municipalities(), gazetteer.prefectures()))
     shipped = town_keys.town_index()
     assert _city_tables(shipped) == _city_tables(fresh)
     rows = part.groupby("code", observed=True)
     for code in sample:
         group = rows.get_group(code)
-        built = town_keys.build_city_towns(
+        built = index_build.build_city_towns(
             code, group["town"].tolist(), group["koaza"].tolist(), group["lat"].tolist(), group["lon"].tolist()
         )
         expected = _canonical(built)
@@ -192,7 +193,8 @@ def test_the_geocoder_builds_no_key_at_run_time(monkeypatch):
         raise AssertionError("a town key was built at run time")
 
     for name in ("key", "build_city_towns", "build_tables", "_aliases", "_add_kanmuri_aliases"):
-        monkeypatch.setattr(town_keys, name, forbidden)
+        monkeypatch.setattr(index_build, name, forbidden)
+    monkeypatch.setattr(families, "KEY_RULES", (forbidden,))
     matcher = Matcher(town_keys.TownIndex(town_keys.load_tables()))
     for address, town, level in [
         ("東京都江東区東陽4-11-28", "東陽四丁目", 3),
@@ -203,6 +205,17 @@ def test_the_geocoder_builds_no_key_at_run_time(monkeypatch):
     ]:
         m = matcher.match(normalize(address))
         assert (m.town, m.level) == (town, level), address
+
+
+def test_geocoding_does_not_import_the_build_side():
+    """The key rules (index_build, the families' KEY_RULES) are data-build code: a geocoding run never loads index_build."""
+    code = (
+        "import sys, geomap; r = geomap.geocode(['札幌市中央区北1西2', '京都市中京区河原町通三条上る恵比須町']);"
+        "print(r['level'].tolist(), 'geomap.geocoders.index_build' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[3, 3] False"
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="raw open data (../shared/data) is not beside this checkout")

@@ -14,7 +14,7 @@ Writes, deterministically (the same inputs give byte-identical files):
 - ``prefectures.parquet``: GeoParquet of the 47 prefectures with a point inside each.
 - ``index_*.parquet``: the offline geocoder's lookup structures for all of Japan (town
   keys, aliases, 丁目 bases, whole-町 entries, 小字 keys, prefecture and municipality keys),
-  made by :func:`geomap.geocoders.index.build_tables` from the three tables above as the
+  made by :func:`geomap.geocoders.index_build.build_tables` from the three tables above as the
   package reads them, so the geocoder computes no key at run time.
 - ``sources.json``: attribution, licence, dates and counts of both sources.
 
@@ -43,7 +43,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, REPO)
 
 from geomap.address.variants import fold_variants  # noqa: E402
-from geomap.geocoders.index import build_tables  # noqa: E402
+from geomap.geocoders.index_build import build_tables  # noqa: E402
 
 N03_DATE = "2021-01-01"
 COORD_DECIMALS = 6  # about 0.1 m: the precision of the source points

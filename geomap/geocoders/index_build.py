@@ -1,0 +1,328 @@
+"""The keys of the offline geocoder, defined and built at data-build time.
+
+:func:`build_city_towns` defines every key a town is reached by — real names, aliases
+(字/大字 dropped, 町/郷 dropped, and the keys of the families in
+:mod:`~geomap.geocoders.families`), names without their 冠称, 丁目 bases and the whole 町
+standing for its 丁目 — and :func:`build_tables` writes them for all of Japan, with the
+prefecture and municipality keys, as the flat tables of :data:`geomap.geocoders.index.TABLES`
+(called by ``tools/build_data.py``; the tests build a sample of municipalities to compare).
+A change here, or to normalization, needs a rebuild. Nothing here runs when addresses are
+geocoded: :class:`geomap.geocoders.index.TownIndex` reads what was built.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..address.normalize import key
+from . import families
+from .index import MAX_CHOME, NAME_ROW, SEPARATOR, CityTowns, Town
+
+# 丁目 towns: "東陽4丁目" is reached from "東陽" followed by the number 4.
+_CHOME_KEY = re.compile(r"^(.*?)(\d+)丁目$")
+_CHOME_NAME = re.compile(r"[〇一二三四五六七八九十]+丁目$")
+_AZA_PREFIX = re.compile(r"^(?:大字|字)")
+KANMURI_MIN_TOWNS = 3  # towns sharing a prefix before it counts as a 冠称
+
+
+def _nan_mean(values) -> float:
+    arr = np.asarray(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    return float(arr.mean()) if len(arr) else float("nan")
+
+
+def build_city_towns(code: str, names, koazas, lats, lons) -> CityTowns:
+    """The town keys of one municipality, from its rows of the town index (in index order).
+
+    ``names``, ``koazas``, ``lats``, ``lons`` are the ``town``, ``koaza``, ``lat``, ``lon``
+    columns of :func:`geomap.gazetteer.towns` for the rows of ``code``.
+    """
+    exact: dict[str, list[Town]] = {}
+    aliases: dict[str, list[Town]] = {}
+    chome: dict[str, dict[int, list[Town]]] = {}
+    by_name: dict[str, Town] = {}
+    pending_koaza: dict[str, list[tuple[str, float, float]]] = {}
+    for name, koaza, lat, lon in zip(names, koazas, lats, lons):
+        if koaza:
+            pending_koaza.setdefault(name, []).append((koaza, lat, lon))
+        elif name not in by_name:
+            by_name[name] = Town(code, name, lat, lon)
+    for name, entries in pending_koaza.items():
+        town = by_name.get(name)
+        if town is None:
+            town = by_name[name] = Town(code, name, _nan_mean([e[1] for e in entries]), _nan_mean([e[2] for e in entries]))
+        for koaza, lat, lon in entries:
+            for k in {key(koaza), key(_AZA_PREFIX.sub("", koaza))}:
+                if k:
+                    town.koaza.setdefault(k, (koaza, lat, lon))
+        town.koaza_maxlen = max((len(k) for k in town.koaza), default=0)
+
+    weak: set[str] = set()
+    alias_chome: dict[str, dict[int, list[Town]]] = {}
+    bases: dict[str, list[Town]] = {}
+    base_names: dict[str, str] = {}
+    for name, town in by_name.items():
+        k = key(name)
+        # Two spellings of one town in the index (燈籠本町/燈篭本町, 上之段/上の段) fold to
+        # one key: they are one place, and the first spelling stands for both.
+        exact.setdefault(k, [town])
+        for alias in _aliases(name, k, weak):
+            aliases.setdefault(alias, []).append(town)
+        m = _CHOME_KEY.match(k)
+        if m:
+            number = int(m.group(2))
+            chome.setdefault(m.group(1), {}).setdefault(number, [town])
+            base_names.setdefault(m.group(1), _CHOME_NAME.sub("", name))
+            for base in _aliases(_CHOME_NAME.sub("", name), m.group(1), weak):
+                alias_chome.setdefault(base, {}).setdefault(number, []).append(town)
+                base_names.setdefault(base, _CHOME_NAME.sub("", name))
+    _add_kanmuri_aliases(by_name, exact, aliases, alias_chome, base_names, weak)
+    # Aliases never stand in for a real name: 大杉 (of 大杉町二丁目) gives way to 大杉二丁目.
+    alias_keys = set()
+    for alias, towns in aliases.items():
+        if alias not in exact:
+            exact[alias] = towns
+            alias_keys.add(alias)
+    for base, by_number in alias_chome.items():
+        if base not in chome and base not in exact:
+            chome[base] = by_number
+            alias_keys.add(base)
+    for base, by_number in chome.items():
+        bases[base] = [t for towns in by_number.values() for t in towns]
+    whole = {}
+    for base, towns in bases.items():
+        whole[base] = Town(
+            code, base_names[base], _nan_mean([t.lat for t in towns]), _nan_mean([t.lon for t in towns])
+        )
+    maxlen = max([len(k) for k in exact] + [len(k) for k in chome] + [0])
+    real = {key(name) for name in by_name}
+    return CityTowns(exact, chome, whole, maxlen, frozenset(weak - real), frozenset(alias_keys))
+
+
+def _add_kanmuri_aliases(by_name, exact, aliases, alias_chome, base_names, weak) -> None:
+    """Names without their 冠称: 神田猿楽町 written 猿楽町, 日本橋蛎殻町 written 蛎殻町.
+
+    A 冠称 is a prefix that at least three towns of the municipality share (神田,
+    日本橋, 一乗寺 …). The shortened names are weak aliases: trusted only before a
+    number or the end, and never over a real name.
+    """
+    base_of = {}
+    for name in by_name:
+        k = _AZA_PREFIX.sub("", key(name))  # 大字/字 are not 冠称: they have aliases of their own
+        m = _CHOME_KEY.match(k)
+        base_of[name] = (k, m.group(1) if m else k, int(m.group(2)) if m else None)
+    counts: dict[str, set[str]] = {}
+    for _, base, _ in base_of.values():
+        for length in (2, 3, 4):
+            if len(base) - length >= 2:
+                counts.setdefault(base[:length], set()).add(base)
+    kanmuri = {p for p, members in counts.items() if len(members) >= KANMURI_MIN_TOWNS and not p[-1].isdigit()}
+    if not kanmuri:
+        return
+    taken = set(aliases) | set(alias_chome)  # stronger ways of writing (字上原 → 上原) win
+    for name, (k, base, number) in base_of.items():
+        prefix = max((p for p in kanmuri if base.startswith(p)), key=len, default=None)
+        if prefix is None:
+            continue
+        short = base[len(prefix):]
+        if short in taken:
+            continue
+        weak.add(short)
+        town = exact[key(name)][0]  # one town for the index's two spellings of it
+        targets = aliases.setdefault(short, []) if number is None else (
+            alias_chome.setdefault(short, {}).setdefault(number, [])
+        )
+        if town not in targets:
+            targets.append(town)
+        if number is not None:
+            base_names.setdefault(short, _CHOME_NAME.sub("", name))
+
+
+def _aliases(name: str, k: str, weak: set[str]) -> set[str]:
+    """Other ways a town is written.
+
+    Without 大字/字 (字上原 → 上原), without a trailing 郷 (笛吹郷 → 笛吹) or 町
+    (弥生町 → 弥生, 子安町 → 子安: lists drop it), and the other keys the families of
+    :data:`geomap.geocoders.families.KEY_RULES` give (北1条西2丁目 → 北1西2, 4条通 → 4条).
+    Aliases never replace a real name of the same municipality.
+    """
+    out = set()
+    stripped = _AZA_PREFIX.sub("", k)
+    if stripped != k and stripped:
+        out.add(stripped)
+    for form in (k, stripped):
+        if form.endswith(("郷", "町")) and len(form) > 2 and not form[-2].isdigit():
+            out.add(form[:-1])
+            if form.endswith("町"):
+                weak.add(form[:-1])
+        for rule in families.KEY_RULES:
+            out.update(rule(form))
+    out.discard(k)
+    out.discard("")
+    return out
+
+
+def _city_key_rows(municipalities: pd.DataFrame) -> list[tuple[str, int]]:
+    """(key, municipality row) for every way a municipality is written, first seen first.
+
+    The matcher lists the candidates of a key in this order (it orders ambiguity labels).
+    """
+    rows: dict[tuple[str, int], None] = {}
+    for i, row in enumerate(municipalities.itertuples(index=False)):
+        designated = row.county if row.county.endswith("市") else ""
+        names = [row.city, row.name]
+        if row.county.endswith("郡"):
+            names.append(row.county + row.name)
+        if row.county.endswith("支庁") or row.subpref:
+            names.append((row.subpref or row.county) + row.name)
+        if designated:
+            names.append(designated)
+        for name in names:
+            k = key(name)
+            if k:
+                rows.setdefault((k, i), None)
+    return list(rows)
+
+
+def _coordinate_columns(name: str, values) -> dict[str, pa.Array]:
+    """Degrees in two columns: ``<name>_e6``, whole microdegrees, where that gives the value back
+    exactly (every point of the source, rounded to 6 decimals), and ``<name>``, float64, for the
+    rest (means of points, NaN). Each is null where the other holds the value."""
+    x = np.asarray(values, dtype=np.float64)
+    e6 = np.rint(x * 1e6)
+    finite = np.isfinite(x) & (np.abs(e6) < 2**31)
+    on_grid = np.zeros(len(x), dtype=bool)
+    on_grid[finite] = e6[finite] / 1e6 == x[finite]
+    return {
+        name + "_e6": pa.array(np.where(on_grid, e6, 0).astype(np.int32), mask=~on_grid),
+        name: pa.array(np.where(on_grid, 0.0, x), pa.float64(), mask=on_grid),
+    }
+
+
+def build_tables(towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures: pd.DataFrame) -> dict[str, pa.Table]:
+    """Every lookup structure of the matcher for all of Japan, as the tables of :data:`~geomap.geocoders.index.TABLES`.
+
+    Takes the frames :mod:`geomap.gazetteer` returns (``towns``, ``municipalities``,
+    ``prefectures``); the result depends only on them and on :func:`key`.
+    """
+    prefs = list(prefectures["pref"])
+    pref_table = pa.table({
+        "pref": pa.array(prefs, pa.string()),
+        "lat": pa.array(prefectures["lat"], pa.float64()),
+        "lon": pa.array(prefectures["lon"], pa.float64()),
+        "key": pa.array([key(p) for p in prefs], pa.string()),
+        # Without 都・府・県 ("東京", "大阪", "神奈川"); 北海道 keeps its name.
+        "short_key": pa.array([key(p[:-1]) if p[-1] in "都府県" and len(p) > 2 else "" for p in prefs], pa.string()),
+    })
+
+    mun = municipalities.reset_index(drop=True)
+    if len(mun) >= 0x1900:  # private-use characters available as municipality prefixes
+        raise ValueError("too many municipalities for the key prefix")
+    ordinal = {code: i for i, code in enumerate(mun["code"])}
+    city_keys = _city_key_rows(mun)
+
+    town_rows: dict[str, list] = {"municipality": [], "name": [], "lat": [], "lon": []}
+    key_rows: dict[str, list] = {"municipality": [], "key": [], "weak": [], "alias": [], "whole": []}
+    link_rows: dict[str, list] = {"key": [], "number": [], "town": []}
+    koaza_rows: dict[str, list] = {"town": [], "key": [], "koaza": [], "lat": [], "lon": []}
+    maxlen = [0] * len(mun)
+
+    frame = towns.reset_index(drop=True)
+    names, koazas = frame["town"].tolist(), frame["koaza"].tolist()
+    lats, lons = frame["lat"].tolist(), frame["lon"].tolist()
+    rows_by_code = frame.groupby("code", observed=True).indices
+    for code in sorted(rows_by_code, key=ordinal.__getitem__):
+        rows = rows_by_code[code]
+        city = build_city_towns(
+            code, [names[i] for i in rows], [koazas[i] for i in rows], [lats[i] for i in rows], [lons[i] for i in rows]
+        )
+        n = ordinal[code]
+        maxlen[n] = city.maxlen
+        numbers: dict[int, int] = {}  # id(Town) → town number
+
+        def town_number(town: Town) -> int:
+            number = numbers.get(id(town))
+            if number is None:
+                number = numbers[id(town)] = len(town_rows["name"])
+                for column, value in zip(("municipality", "name", "lat", "lon"), (n, town.name, town.lat, town.lon)):
+                    town_rows[column].append(value)
+                for k, (koaza, lat, lon) in sorted(town.koaza.items()):
+                    for column, value in zip(("town", "key", "koaza", "lat", "lon"), (number, k, koaza, lat, lon)):
+                        koaza_rows[column].append(value)
+            return number
+
+        # Sorted: the build's dictionaries are filled from sets, whose order changes from run to run.
+        for k in sorted(set(city.exact) | set(city.chome)):
+            row = len(key_rows["key"])
+            links = [(NAME_ROW, t) for t in city.exact.get(k, [])]
+            links += [(number, t) for number in sorted(city.chome.get(k, {})) for t in city.chome[k][number]]
+            for number, town in links:
+                link_rows["key"].append(row)
+                link_rows["number"].append(number)
+                link_rows["town"].append(town_number(town))
+            whole = city.whole.get(k)
+            for column, value in zip(
+                ("municipality", "key", "weak", "alias", "whole"),
+                (n, k, k in city.weak, k in city.alias_keys, -1 if whole is None else town_number(whole)),
+            ):
+                key_rows[column].append(value)
+    if link_rows["number"] and not NAME_ROW <= min(link_rows["number"]) <= max(link_rows["number"]) < MAX_CHOME:
+        raise ValueError("a 丁目 number does not fit the table")
+
+    mun_table = pa.table({
+        "code": pa.array(mun["code"], pa.string()),
+        "pref": pa.array(mun["pref"].astype(str), pa.string()),
+        "city": pa.array(mun["city"], pa.string()),
+        "designated": pa.array([c if c.endswith("市") else "" for c in mun["county"]], pa.string()),
+        "lat": pa.array(mun["lat"], pa.float64()),
+        "lon": pa.array(mun["lon"], pa.float64()),
+        "maxlen": pa.array(maxlen, pa.int16()),
+    })
+    tables = {
+        "index_prefectures": pref_table,
+        "index_municipalities": mun_table,
+        "index_municipality_keys": pa.table({
+            "key": pa.array([k for k, _ in city_keys], pa.string()),
+            "municipality": pa.array([i for _, i in city_keys], pa.int16()),
+        }),
+        "index_towns": pa.table({
+            "municipality": pa.array(town_rows["municipality"], pa.int16()),
+            "name": pa.array(town_rows["name"], pa.string()),
+            **_coordinate_columns("lat", town_rows["lat"]),
+            **_coordinate_columns("lon", town_rows["lon"]),
+        }),
+        "index_town_keys": pa.table({
+            "municipality": pa.array(key_rows["municipality"], pa.int16()),
+            "key": pa.array(key_rows["key"], pa.string()),
+            "weak": pa.array(key_rows["weak"], pa.bool_()),
+            "alias": pa.array(key_rows["alias"], pa.bool_()),
+            "whole": pa.array(key_rows["whole"], pa.int32()),
+        }),
+        "index_town_key_towns": pa.table({
+            "key": pa.array(link_rows["key"], pa.int32()),
+            "number": pa.array(link_rows["number"], pa.int16()),
+            "town": pa.array(link_rows["town"], pa.int32()),
+        }),
+        "index_koaza": pa.table({
+            "town": pa.array(koaza_rows["town"], pa.int32()),
+            "key": pa.array(koaza_rows["key"], pa.string()),
+            "koaza": pa.array(koaza_rows["koaza"], pa.string()),
+            **_coordinate_columns("lat", koaza_rows["lat"]),
+            **_coordinate_columns("lon", koaza_rows["lon"]),
+        }),
+    }
+    for name, table in tables.items():
+        for column in table.column_names:
+            if pa.types.is_string(table.schema.field(column).type) and pc.any(
+                pc.match_substring(table[column], SEPARATOR)
+            ).as_py():
+                raise ValueError(f"{name}.{column}: a value contains a line break, which loading uses as separator")
+    return tables
+
+
+__all__ = ["build_city_towns", "build_tables"]
