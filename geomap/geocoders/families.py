@@ -1,6 +1,6 @@
 """Families of addresses written their own way, and what each adds to the offline geocoder.
 
-Most of Japan is read by the general rules: the keys of :mod:`geomap.geocoders.index`
+Most of Japan is read by the general rules: the keys of :mod:`geomap.geocoders.index_build`
 (real names, 大字/字 and a dropped 町 or 郷, names without their 冠称, 丁目 bases and the
 whole 町) and the matching of :mod:`geomap.geocoders.matcher` (longest match, 丁目 as the
 first number, 小字). A family that is written differently has a module of its own,
@@ -19,7 +19,7 @@ from __future__ import annotations
 from . import hokkaido, kyoto
 
 #: ``rule(form) -> set[str]``: other keys of a town key ``form`` (the key, and the key
-#: without 大字/字), applied by :func:`geomap.geocoders.index.build_city_towns` at
+#: without 大字/字), applied by :func:`geomap.geocoders.index_build.build_city_towns` at
 #: data-build time; a change needs a rebuild (``tools/build_data.py``).
 KEY_RULES = (hokkaido.town_keys,)
 

@@ -6,7 +6,7 @@ the index says ``北一条西二丁目``, lists write it ``北1条西2丁目`` o
 same 条通 names are found outside Hokkaido too (東根市, 堺市堺区 …), and the rule serves them alike.
 
 This module gives those other ways of writing a town as extra keys, made at data-build
-time by :func:`geomap.geocoders.index.build_city_towns` (a change here needs a
+time by :func:`geomap.geocoders.index_build.build_city_towns` (a change here needs a
 rebuild: ``tools/build_data.py``). Reading them needs nothing special: the matcher's
 general rule that a key ending in a digit never takes the first digit of a longer number
 keeps ``北1西2`` from being read in ``北1西21``.

@@ -6,7 +6,7 @@ whole 町 when the 丁目 is left out or unknown) → 小字. Where two places f
 so and stops at what is certain; nothing is guessed. What the data lacks is given as a
 note, ``(key, params)``, turned into text by the adapter (:mod:`geomap.geocoders.offline`).
 
-Every key was made at data-build time (:mod:`geomap.geocoders.index`); families of
+Every key was made at data-build time (:mod:`geomap.geocoders.index_build`); families of
 addresses written their own way add their part through :mod:`geomap.geocoders.families`.
 """
 
