@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 
-from . import files, options, reports
+from . import files, maps, options, reports
 
 LANGS = ("ja", "en")
 
@@ -27,7 +27,7 @@ def _join(*tables: dict) -> dict[str, dict[str, str]]:
     return joined
 
 
-MESSAGES: dict[str, dict[str, str]] = _join(files.TEXTS, options.TEXTS, reports.TEXTS)
+MESSAGES: dict[str, dict[str, str]] = _join(files.TEXTS, options.TEXTS, reports.TEXTS, maps.TEXTS)
 
 
 class _Keep(dict):
@@ -73,7 +73,7 @@ def message(key: str, lang: str = "ja", **params) -> str:
     if texts is None:
         detail = ", ".join(f"{k}={v}" for k, v in params.items())
         return f"{key}: {detail}" if detail else key
-    text = texts.get(lang) or texts["ja"]
+    text = texts.get(lang, texts["ja"])  # an empty text is a translation too (map_count_unit)
     sep = ", " if lang == "en" else "、"
     params = {k: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in params.items()}
     return string.Formatter().vformat(text, (), _Keep(params))

@@ -156,10 +156,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "--by none と --no-points を同時に指定すると、地図に描くものがありません。どちらかを外してください。",
         "en": "--by none with --no-points leaves nothing to draw. Leave out one of them.",
     },
-    "bad_min_count": {
-        "ja": "--min-count には 1 以上の整数を指定してください（指定値: {value}）。",
-        "en": "--min-count must be a whole number of at least 1 (got {value}).",
-    },
     "bad_k": {"ja": "色の段階数は 2〜9 で指定してください（指定値: {value}）。", "en": "The number of classes must be 2 to 9 (got {value})."},
     "breaks_required": {"ja": "区切り値を指定してください。", "en": "Give the class breaks."},
     "bad_breaks": {
