@@ -368,3 +368,54 @@ def test_every_case_in_one_batch_agrees_with_single_calls():
     assert len(batch) == len(addresses)
     for (address, pref, city, town, level), (_, row) in zip((p.values for p in ALL), batch.iterrows()):
         assert (row["pref"], row["city"], row["town"], int(row["level"])) == (pref, city, town, level), address
+
+
+# -- families written their own way (geomap/geocoders/families.py) -------------------------
+
+# Each family module and the category of CASES above that holds its cases.
+FAMILY_CASES = {"hokkaido": "hokkaido_numbered", "kyoto": "kyoto_street_names"}
+
+
+def test_every_family_has_its_table_of_cases():
+    from geomap.geocoders import families
+
+    modules = {f.__module__.rpartition(".")[2] for f in (*families.KEY_RULES, *families.TOWN_STARTS)}
+    assert modules == set(FAMILY_CASES)
+    assert all(len(CASES[FAMILY_CASES[m]]) >= 5 for m in modules)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILY_CASES))
+def test_family_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"geomap.geocoders.{name}"))
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_kyoto_streets_are_read_by_the_family_module(monkeypatch):
+    from geomap.address.normalize import normalize
+    from geomap.geocoders import families
+    from geomap.geocoders.index import town_index
+    from geomap.geocoders.matcher import Matcher
+
+    matcher = Matcher(town_index())
+    address = normalize("京都府京都市中京区河原町通三条上る恵比須町")
+    assert (matcher.match(address).town, matcher.match(address).level) == ("恵比須町", 3)
+    monkeypatch.setattr(families, "TOWN_STARTS", ())
+    assert (matcher.match(address).town, matcher.match(address).level) == ("", 2)
+
+
+def test_hokkaido_keys_are_made_by_the_family_module(monkeypatch):
+    from geomap import gazetteer
+    from geomap.geocoders import families
+    from geomap.geocoders.index_build import build_city_towns
+
+    towns = gazetteer.towns()
+    rows = towns[towns["code"] == "01101"]  # 札幌市中央区
+    columns = [rows[c].tolist() for c in ("town", "koaza", "lat", "lon")]
+    built = build_city_towns("01101", *columns)
+    assert [t.name for t in built.exact["北1西2"]] == ["北一条西二丁目"]
+    assert "北1西2" in built.alias_keys
+    monkeypatch.setattr(families, "KEY_RULES", ())
+    assert "北1西2" not in build_city_towns("01101", *columns).exact

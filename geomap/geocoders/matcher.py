@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..address.normalize import Normalized, key, skip_brackets, skip_leading_noise
-from .families import TOWN_STARTS
+from . import families
 from .index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex
 
 # After a town's base name, a number that is its 丁目: "東陽4-", "東陽4丁目", "東陽4の", "東陽4" (end).
@@ -133,7 +133,7 @@ class Matcher:
     # -- town -------------------------------------------------------------
     def match_town(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
         city = self.index.municipalities[code].city
-        for starts in TOWN_STARTS:  # families written their own way (Kyoto: after 上る/下る/東入/西入)
+        for starts in families.TOWN_STARTS:  # families written their own way (Kyoto: after 上る/下る/東入/西入)
             for start in starts(city, text, pos):
                 hit = self._match_town_at(code, text, start)
                 if hit is not None:
