@@ -419,3 +419,69 @@ def test_hokkaido_keys_are_made_by_the_family_module(monkeypatch):
     assert "北1西2" in built.alias_keys
     monkeypatch.setattr(families, "KEY_RULES", ())
     assert "北1西2" not in build_city_towns("01101", *columns).exact
+
+
+# -- notes: keys from the matcher, text in the requested language at the adapter ------------
+
+NOTE_CASES = [  # (address, note key, params): one address for each note the matcher gives
+    ("東京都江東区東陽", "note_whole_town", {}),
+    ("東京都江東区東陽9-1", "note_no_such_chome", {"n": "9"}),
+    ("静岡県浜松市中央区鍛冶町100", "note_new_ward", {"ward": "中央区", "city": "浜松市中区"}),
+    ("浜松市浜名区", "note_unknown_ward", {"ward": "浜名区"}),
+    ("東京都新市町1-1", "note_unknown_municipality", {"name": "新市町"}),
+]
+
+
+def _matcher_note_keys() -> set[str]:
+    import re
+    from pathlib import Path
+
+    from geomap.geocoders import matcher
+
+    return set(re.findall(r'"(note_\w+)"', Path(matcher.__file__).read_text(encoding="utf-8")))
+
+
+def test_every_note_the_matcher_gives_has_its_text_in_both_languages():
+    from geomap.messages import LANGS, MESSAGES, notes
+
+    keys = _matcher_note_keys()
+    assert keys == set(notes.TEXTS)  # no note without a text, no text never given
+    assert all(set(MESSAGES[k]) == set(LANGS) and all(MESSAGES[k].values()) for k in keys)
+    assert {key for _, key, _ in NOTE_CASES} | {"note_no_town_point"} == keys
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("address,key,params", NOTE_CASES)
+def test_note_column_is_the_matchers_note_in_the_requested_language(address, key, params, lang):
+    from geomap.address.normalize import normalize
+    from geomap.geocoders.index import town_index
+    from geomap.geocoders.matcher import Matcher
+    from geomap.messages import message
+
+    assert Matcher(town_index()).match(normalize(address)).note == (key, params)
+    expected = message(key, lang, **params)
+    assert key not in expected and "{" not in expected
+    assert geomap.geocode([address], lang=lang)["note"].tolist() == [expected]
+
+
+def test_a_town_without_a_point_gets_its_note():
+    # Towns of the index without coordinates are placed at their municipality, with a note.
+    from geomap import gazetteer
+    from geomap.messages import message
+
+    towns = gazetteer.towns()
+    lacking = towns[towns["lat"].isna() & (towns["koaza"] == "")].iloc[0]
+    row = geomap.geocode([f"{lacking['pref']}{lacking['city']}{lacking['town']}"], lang="en").iloc[0]
+    assert (int(row["level"]), row["town"]) == (2, lacking["town"])
+    assert row["note"] == message("note_no_town_point", "en")
+
+
+def test_note_text_examples():
+    import doctest
+
+    from geomap import messages
+
+    runner = doctest.DocTestRunner()
+    for test in doctest.DocTestFinder().find(messages.note_text, "note_text", globs=vars(messages)):
+        runner.run(test)
+    assert runner.tries > 0 and runner.failures == 0

@@ -4,7 +4,8 @@ Matching runs prefecture → municipality (an island, 支庁 or 郡 name written
 skipped) → town (longest match first; 丁目 as the first number; 大字/字 written or not; the
 whole 町 when the 丁目 is left out or unknown) → 小字. Where two places fit, the answer says
 so and stops at what is certain; nothing is guessed. What the data lacks is given as a
-note, ``(key, params)``, turned into text by the adapter (:mod:`geomap.geocoders.offline`).
+note, ``(key, params)`` of :mod:`geomap.messages.notes`, turned into text by the adapter
+(:mod:`geomap.geocoders.offline`) with :func:`geomap.messages.note_text`.
 
 Every key was made at data-build time (:mod:`geomap.geocoders.index_build`); families of
 addresses written their own way add their part through :mod:`geomap.geocoders.families`.
@@ -44,7 +45,7 @@ class Match:
     lon: float = math.nan
     end: int = 0  # normalized position where the matched part ends
     ambiguous: str = ""
-    note: tuple = ()  # (key, params) into the adapter's NOTES
+    note: tuple = ()  # (key, params): a note_ key of geomap.messages.notes
 
 
 @dataclass
@@ -179,7 +180,7 @@ class Matcher:
                 # The whole 町 only when a number or nothing follows: 中央 must not take 中央区.
                 whole = index.whole_town(key_id)
                 m = _CHOME_NUMBER.match(text, end)
-                note = ("no_such_chome", {"n": m.group(1)}) if m else ("whole_town", {})
+                note = ("note_no_such_chome", {"n": m.group(1)}) if m else ("note_whole_town", {})
                 return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note, alias)
         # Towns named by their 丁目 alone (仙台市若林区六丁目, 下田市四丁目): "若林区6-1-28".
         value = keys.get(prefix)
@@ -245,7 +246,7 @@ class Matcher:
             if pref:
                 lat, lon = self.index.prefs[pref]
                 unknown = _UNKNOWN_MUNICIPALITY.match(text, pos_after_pref)
-                note = ("unknown_municipality", {"name": unknown.group()}) if unknown else ()
+                note = ("note_unknown_municipality", {"name": unknown.group()}) if unknown else ()
                 return Match(1, pref, lat=lat, lon=lon, end=pos_after_pref, note=note)
             return Match(0, end=pos)
         result = self._resolve(text, codes, pos_city, pref)
@@ -293,7 +294,7 @@ class Matcher:
             if _is_valid_point(hit.lat, hit.lon):
                 return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=hit.note)
             # A town the index knows but has no point for: say the town, place at the municipality.
-            return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("no_town_point", {}))
+            return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("note_no_town_point", {}))
         if len(hits) > 1 and len({c for c, _ in hits}) == 1:
             # Two towns of one municipality fit (猿楽町 of 神田 and of another 冠称): the
             # municipality is certain, the town is not.
@@ -354,10 +355,10 @@ class Matcher:
         if len(hits) == 1 and _is_valid_point(hits[0][1].lat, hits[0][1].lon):
             code, hit = hits[0]
             mun = index.municipalities[code]
-            note = ("new_ward", {"ward": ward, "city": mun.city})
+            note = ("note_new_ward", {"ward": ward, "city": mun.city})
             return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=note)
         code, lat, lon = index.designated_point(pref, city)
-        return Match(2, pref, city, "", code, lat, lon, m.end(), note=("unknown_ward", {"ward": ward}))
+        return Match(2, pref, city, "", code, lat, lon, m.end(), note=("note_unknown_ward", {"ward": ward}))
 
     def _ambiguous(self, candidates: list[tuple[str, str]], pos: int, pref: str, end: int) -> Match:
         index = self.index

@@ -15,39 +15,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..address.normalize import Normalized, key, normalize
+from ..messages import note_text
 from .base import RESULT_COLUMNS, Geocoder
 from .index import town_index
 from .matcher import Match, Matcher
 
 SOURCE = "offline"
 
-NOTES = {
-    "ja": {
-        "no_town_point": "町名は特定、位置情報が無いため市区町村の代表点",
-        "whole_town": "丁目が無いため町全体の代表点",
-        "no_such_chome": "{n}丁目はデータに無いため町全体の代表点",
-        "new_ward": "区名「{ward}」はデータ（2021年）に無い。町名から{city}として特定",
-        "unknown_ward": "区名「{ward}」はデータ（2021年）に無い（新設の区の可能性）",
-        "unknown_municipality": "市区町村名「{name}」はデータに無い（新設・改称の可能性）",
-    },
-    "en": {
-        "no_town_point": "town found but it has no point: placed at the municipality",
-        "whole_town": "no chōme given: placed at the whole town",
-        "no_such_chome": "chōme {n} is not in the data: placed at the whole town",
-        "new_ward": "ward {ward} is not in the 2021 data; placed by its town in {city}",
-        "unknown_ward": "ward {ward} is not in the 2021 data (possibly a new ward)",
-        "unknown_municipality": "municipality {name} is not in the data (possibly new or renamed)",
-    },
-}
-
 _LEADING_SEPARATORS = re.compile(r"^[\s\-‐‑‒–—―−－ｰー,，、の]+")
-
-
-def _note(m: Match, lang: str) -> str:
-    if not m.note:
-        return ""
-    note_key, params = m.note
-    return NOTES.get(lang, NOTES["ja"])[note_key].format(**params)
 
 
 def _row(norm: Normalized | None, m: Match, lang: str = "ja") -> tuple:
@@ -58,7 +33,7 @@ def _row(norm: Normalized | None, m: Match, lang: str = "ja") -> tuple:
     else:
         matched = norm.source_between(0, m.end).strip()
         rest = _LEADING_SEPARATORS.sub("", norm.source_from(m.end)).strip()
-    return (m.lat, m.lon, m.level, m.pref, m.city, m.town, m.code, matched, rest, m.ambiguous, _note(m, lang))
+    return (m.lat, m.lon, m.level, m.pref, m.city, m.town, m.code, matched, rest, m.ambiguous, note_text(m.note, lang))
 
 
 class Context:

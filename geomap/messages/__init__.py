@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 
-from . import files, maps, options, reports
+from . import files, maps, notes, options, reports
 
 LANGS = ("ja", "en")
 
@@ -27,7 +27,7 @@ def _join(*tables: dict) -> dict[str, dict[str, str]]:
     return joined
 
 
-MESSAGES: dict[str, dict[str, str]] = _join(files.TEXTS, options.TEXTS, reports.TEXTS, maps.TEXTS)
+MESSAGES: dict[str, dict[str, str]] = _join(files.TEXTS, options.TEXTS, reports.TEXTS, maps.TEXTS, notes.TEXTS)
 
 
 class _Keep(dict):
@@ -110,6 +110,20 @@ def terminal_text(text, *, keep_lines: bool = False) -> str:
     return ("\n" if keep_lines else " ").join(cleaned)
 
 
+def note_text(note, lang: str = "ja") -> str:
+    """A geocoder note as text in ``lang``: ``(key, params)`` from the matcher, ``()`` for none.
+
+    Examples
+    --------
+    >>> note_text(("note_no_such_chome", {"n": "9"}), "en"), note_text(())
+    ('chōme 9 is not in the data: placed at the whole town', '')
+    """
+    if not note:
+        return ""
+    key, params = note
+    return message(key, lang, **params)
+
+
 def error_message(error: BaseException, lang: str = "ja") -> str:
     """One line for ``error``: its message key translated, or its own text."""
     key = getattr(error, "key", None)
@@ -118,4 +132,4 @@ def error_message(error: BaseException, lang: str = "ja") -> str:
     return str(error)
 
 
-__all__ = ["LANGS", "MESSAGES", "error_message", "message", "terminal_text"]
+__all__ = ["LANGS", "MESSAGES", "error_message", "message", "note_text", "terminal_text"]
