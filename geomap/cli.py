@@ -367,5 +367,39 @@ def geocode(**kw):
     _run(kw, body)
 
 
+@main.command(cls=GeomapCommand)
+@click.option("--port", type=int, default=0, help="ポート番号（既定: 空いているもの）/ port (default: a free one)")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="待ち受けるアドレス。127.0.0.1 以外では警告 / address to listen on; others print a warning")
+@click.option("--no-browser", is_flag=True, help="ブラウザを開かない / do not open a browser")
+@click.option("--max-upload", type=float, default=50, show_default=True,
+              help="受け付けるファイルの大きさの上限 (MB) / largest file accepted, in MB")
+@click.option("--lang", default="ja", show_default=True, help="ja | en（この画面と、ページの最初の言語）")
+@click.option("--debug", is_flag=True, help="エラーの詳細をここに表示 / log tracebacks here (never on the page)")
+def app(**kw):
+    """住所の一覧から地図を作る画面をブラウザで開きます（この PC の中だけ）/ a local page that makes maps.
+
+    ファイルをドロップして「地図を作る」を押すだけです。終了は画面の「終了」か Ctrl+C。
+    """
+    from .messages import LANGS as langs
+
+    lang = kw["lang"] if kw["lang"] in langs else "ja"
+
+    def body(lang):
+        try:
+            from .app.server import serve
+        except ImportError as exc:  # the extra geomap[app] is not installed
+            raise CliError(message("app_missing", lang, module=exc.name or str(exc)), 1, lang) from None
+        if kw["debug"]:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s", keep_lines=True))
+            logging.getLogger("geomap").addHandler(handler)
+            logging.getLogger("geomap").setLevel(logging.DEBUG)
+        serve(host=kw["host"], port=kw["port"], open_browser=not kw["no_browser"], max_upload_mb=kw["max_upload"],
+              lang=lang, echo=lambda text: click.echo(terminal_text(text)))
+
+    _run({"lang": lang, "debug": kw["debug"]}, body)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

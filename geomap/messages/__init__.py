@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 
-from . import files, maps, notes, options, reports
+from . import app, files, maps, notes, options, reports
 
 LANGS = ("ja", "en")
 
@@ -27,7 +27,8 @@ def _join(*tables: dict) -> dict[str, dict[str, str]]:
     return joined
 
 
-MESSAGES: dict[str, dict[str, str]] = _join(files.TEXTS, options.TEXTS, reports.TEXTS, maps.TEXTS, notes.TEXTS)
+MESSAGES: dict[str, dict[str, str]] = _join(files.TEXTS, options.TEXTS, reports.TEXTS, maps.TEXTS, notes.TEXTS,
+                                             app.TEXTS)
 
 
 class _Keep(dict):
