@@ -17,7 +17,7 @@ from . import __version__
 from .cli_cache import cache
 from .errors import GeomapError
 from .errors import UsageError as GeomapUsageError
-from .messages import error_message, message, row_error, service_name, terminal_text
+from .messages import LANGS, error_message, message, row_error, service_name, terminal_text
 from .provenance import info as data_info
 
 LEVEL_ORDER = (4, 3, 2, 1, 0)
@@ -46,9 +46,9 @@ def _lang_from_args(args) -> str:
     args = list(args)
     for i, arg in enumerate(args):
         if arg == "--lang" and i + 1 < len(args):
-            return "en" if args[i + 1] == "en" else "ja"
+            return args[i + 1] if args[i + 1] in LANGS else "ja"
         if arg.startswith("--lang="):
-            return "en" if arg.split("=", 1)[1] == "en" else "ja"
+            return arg.split("=", 1)[1] if arg.split("=", 1)[1] in LANGS else "ja"
     return "ja"
 
 
@@ -74,7 +74,7 @@ main.add_command(cache)
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力する / print one JSON object")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default="ja", show_default=True)
 def info(as_json, lang):
     """埋め込みデータの出典・件数を表示します / show the embedded data's sources and counts."""
     data = data_info()
@@ -83,10 +83,10 @@ def info(as_json, lang):
         return
     en = lang == "en"
     click.echo(f"geomap {__version__}")
-    click.echo(("towns (大字・町丁目・小字): " if en else "町丁目・大字・小字: ") + f"{data['towns']:,}")
-    click.echo(("municipalities: " if en else "市区町村: ") + f"{data['municipalities']:,}")
-    click.echo(("prefectures: " if en else "都道府県: ") + f"{data['prefectures']}")
-    click.echo("sources:" if en else "出典:")
+    click.echo(message("info_towns", lang, count=f"{data['towns']:,}"))
+    click.echo(message("info_municipalities", lang, count=f"{data['municipalities']:,}"))
+    click.echo(message("info_prefectures", lang, count=f"{data['prefectures']}"))
+    click.echo(message("info_sources", lang))
     for s in data["sources"]:
         name = s["name_en"] if en else s["name_ja"]
         attribution = s["attribution_en"] if en else s["attribution_ja"]
@@ -190,7 +190,7 @@ class _TerminalFormatter(logging.Formatter):
 
 def _run(kw: dict, body):
     """Run ``body()`` with logging set from -q/-v and errors turned into one line."""
-    lang = kw.get("lang") if kw.get("lang") in ("ja", "en") else "ja"
+    lang = kw.get("lang") if kw.get("lang") in LANGS else "ja"
     debug = kw.get("debug", False)
     logger = logging.getLogger("geomap")
     handler = logging.StreamHandler(sys.stderr)

@@ -12,9 +12,9 @@ import click
 
 from .errors import GeomapError
 from .geocoders.cache import cache_info, cache_path, clear_cache
-from .messages import error_message, message
+from .messages import LANGS, error_message, message
 
-_lang = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+_lang = click.option("--lang", type=click.Choice(LANGS), default="ja", show_default=True)
 _cache_dir = click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),

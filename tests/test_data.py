@@ -92,10 +92,15 @@ def test_info_json_command():
 
 
 def test_info_command_prints_sources_in_japanese_and_english():
+    data = json.loads(CliRunner().invoke(main, ["info", "--json"]).output)
+    towns, municipalities = f"{data['towns']:,}", f"{data['municipalities']:,}"
     ja = CliRunner().invoke(main, ["info"]).output
     en = CliRunner().invoke(main, ["info", "--lang", "en"]).output
-    assert "出典" in ja and "CC BY 4.0" in ja
-    assert "sources" in en and "municipalities" in en
+    assert ja.splitlines()[1:5] == [f"町丁目・大字・小字: {towns}", f"市区町村: {municipalities}", "都道府県: 47", "出典:"]
+    assert en.splitlines()[1:5] == [
+        f"towns (大字・町丁目・小字): {towns}", f"municipalities: {municipalities}", "prefectures: 47", "sources:"
+    ]
+    assert "CC BY 4.0" in ja and "CC BY 4.0" in en
 
 
 def test_shipped_data_is_small():

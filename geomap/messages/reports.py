@@ -1,4 +1,4 @@
-"""Reasons in <stem>_unmatched.csv, the summary the CLI prints, and ``geomap cache``.
+"""Reasons in <stem>_unmatched.csv, the summary the CLI prints, ``geomap cache`` and ``geomap info``.
 
 Part of :mod:`geomap.messages`: {key: {"ja": ..., "en": ...}}, assembled there into one table.
 """
@@ -115,4 +115,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "キャッシュの回答 {count} 件を削除しました（{path}）。",
         "en": "Deleted {count} cached answers ({path}).",
     },
+    # -- geomap info (geomap/cli.py) --------------------------------------------------
+    "info_towns": {"ja": "町丁目・大字・小字: {count}", "en": "towns (大字・町丁目・小字): {count}"},
+    "info_municipalities": {"ja": "市区町村: {count}", "en": "municipalities: {count}"},
+    "info_prefectures": {"ja": "都道府県: {count}", "en": "prefectures: {count}"},
+    "info_sources": {"ja": "出典:", "en": "sources:"},
 }
