@@ -28,7 +28,7 @@ import logging
 __version__ = "0.1.0"
 
 from .errors import GeomapError  # noqa: E402
-from .geocoding import geocode, geocode_frame  # noqa: E402
+from .geocoding import geocode, geocode_frame, geocode_table  # noqa: E402
 from .provenance import attribution, info, sources  # noqa: E402
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -40,12 +40,11 @@ _LAZY = {
     "make_map": "maps",
     "save_html": "maps",
     "save_image": "maps",
-    "geocode_table": "pipeline",
     "render": "pipeline",
     "aggregate": "spatial",
     "read_boundaries": "boundaries",
     "geocode_file": "pipeline",
-    "write_table": "io",
+    "write_table": "output",
     "to_points": "spatial",
 }
 

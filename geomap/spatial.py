@@ -94,9 +94,9 @@ def placed_mask(df: pd.DataFrame, lat: str = "lat", lon: str = "lon") -> pd.Seri
             columns=", ".join(missing),
             available=", ".join(map(str, df.columns)),
         )
-    y = pd.to_numeric(df[lat], errors="coerce")
-    x = pd.to_numeric(df[lon], errors="coerce")
-    return y.between(-90, 90) & x.between(-180, 180)
+    from .report import has_point  # the one test of a usable point (issue 13)
+
+    return has_point(df[lat], df[lon])
 
 
 def unplaced_rows(df: pd.DataFrame, lat: str = "lat", lon: str = "lon") -> pd.DataFrame:

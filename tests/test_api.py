@@ -31,12 +31,15 @@ NOT_FUNCTIONS = {"__version__", "GeomapError"}
 # sample_data/ in the working folder, as in the README.
 DOCTEST_MODULES = [
     "geomap",
+    "geomap.columns",
     "geomap.geocoding",
     "geomap.io",
     "geomap.maps.html",
     "geomap.maps.static",
+    "geomap.output",
     "geomap.pipeline",
     "geomap.provenance",
+    "geomap.report",
     "geomap.spatial",
 ]
 

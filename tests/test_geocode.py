@@ -2,6 +2,7 @@
 
 import math
 import pickle
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -40,16 +41,16 @@ def test_code_is_the_five_digit_municipality_code():
 @pytest.mark.parametrize(
     "address,kwargs,city,town",
     [
-        ("東陽4-11-28", {"default_city": "江東区"}, "江東区", "東陽四丁目"),
-        ("東陽4-11-28", {"default_city": "東京都江東区"}, "江東区", "東陽四丁目"),
-        ("東陽4-11-28", {"default_pref": "東京都", "default_city": "江東区"}, "江東区", "東陽四丁目"),
-        ("江東区東陽4-11-28", {"default_pref": "東京都"}, "江東区", "東陽四丁目"),
-        ("中央区八重洲2-2-2", {"default_pref": "東京都"}, "中央区", "八重洲二丁目"),
-        ("中央区北1条西2丁目", {"default_pref": "北海道"}, "札幌市中央区", "北一条西二丁目"),
-        ("府中市宮西町1-1", {"default_pref": "東京都"}, "府中市", "宮西町一丁目"),
-        ("北1条西2丁目", {"default_city": "札幌市"}, "札幌市中央区", "北一条西二丁目"),
+        ("東陽4-11-28", {"city": "江東区"}, "江東区", "東陽四丁目"),
+        ("東陽4-11-28", {"city": "東京都江東区"}, "江東区", "東陽四丁目"),
+        ("東陽4-11-28", {"pref": "東京都", "city": "江東区"}, "江東区", "東陽四丁目"),
+        ("江東区東陽4-11-28", {"pref": "東京都"}, "江東区", "東陽四丁目"),
+        ("中央区八重洲2-2-2", {"pref": "東京都"}, "中央区", "八重洲二丁目"),
+        ("中央区北1条西2丁目", {"pref": "北海道"}, "札幌市中央区", "北一条西二丁目"),
+        ("府中市宮西町1-1", {"pref": "東京都"}, "府中市", "宮西町一丁目"),
+        ("北1条西2丁目", {"city": "札幌市"}, "札幌市中央区", "北一条西二丁目"),
         # A municipality written in the address wins over the context.
-        ("千代田区麹町2-8", {"default_city": "江東区"}, "千代田区", "麹町二丁目"),
+        ("千代田区麹町2-8", {"city": "江東区"}, "千代田区", "麹町二丁目"),
     ],
 )
 def test_context_for_lists_that_omit_the_start(address, kwargs, city, town):
@@ -59,9 +60,36 @@ def test_context_for_lists_that_omit_the_start(address, kwargs, city, town):
 
 def test_unknown_context_is_a_usage_error():
     with pytest.raises(UsageError):
-        geomap.geocode(["東陽4"], default_pref="東京府")
+        geomap.geocode(["東陽4"], pref="東京府")
     with pytest.raises(UsageError):
-        geomap.geocode(["東陽4"], default_city="存在しない市")
+        geomap.geocode(["東陽4"], city="存在しない市")
+
+
+# -- pref / city were default_pref / default_city: the old names work for one release ------
+
+
+@pytest.mark.parametrize("old, new", [("default_pref", "pref"), ("default_city", "city")])
+@pytest.mark.parametrize("function", ["geocode", "geocode_frame", "geocode_table"])
+def test_the_old_context_keywords_still_work_and_warn(function, old, new):
+    value = {"pref": "東京都", "city": "江東区"}[new]
+    address = "江東区東陽4-11-28" if new == "pref" else "東陽4-11-28"
+
+    def call(**context):
+        if function == "geocode":
+            return geomap.geocode([address], **context)
+        if function == "geocode_frame":
+            return geomap.geocode_frame(pd.DataFrame({"a": [address]}), "a", **context)
+        return geomap.geocode_table(pd.DataFrame({"住所": [address]}), **context)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the new name warns of nothing
+        expected = call(**{new: value})
+    assert (expected["city"].iloc[0], expected["town"].iloc[0]) == ("江東区", "東陽四丁目")
+    with pytest.warns(DeprecationWarning, match=rf"{old}= is deprecated; use {new}=") as caught:
+        pd.testing.assert_frame_equal(call(**{old: value}), expected)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
+    with pytest.raises(TypeError):
+        call(**{old: value, new: value})
 
 
 @pytest.mark.parametrize(

@@ -1,136 +1,22 @@
-"""The library functions behind ``geomap render`` and ``geomap geocode``."""
+"""Whole files: the library functions behind ``geomap render`` and ``geomap geocode`` (geomap.pipeline)."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from geomap.errors import InputError, UsageError
-from geomap.geocoders.base import RESULT_COLUMNS, Geocoder, empty_result
-from geomap.io import find_columns
-from geomap.pipeline import (
-    INPUT_LEVEL,
-    PROGRESS_MIN_ROWS,
-    geocode_file,
-    geocode_table,
-    placed_rows,
-    render,
-    unplaced_reasons,
-)
+from geomap.geocoders.base import Geocoder, empty_result
+from geomap.pipeline import geocode_file, render
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 
 
 def digest(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def test_input_columns_then_result_columns():
-    df = pd.DataFrame({"名称": ["A", "B"], "住所": ["東京都江東区東陽4-11-28", "東京都千代田区麹町2-8"]})
-    out = geocode_table(df)
-    assert list(out.columns[:2]) == ["名称", "住所"]
-    assert [c for c in RESULT_COLUMNS if c in out.columns] == RESULT_COLUMNS
-    assert out["town"].tolist() == ["東陽四丁目", "麹町二丁目"]
-    assert out["level"].tolist() == [3, 3]
-    assert df.columns.tolist() == ["名称", "住所"]  # the caller's frame is not changed
-
-
-def test_default_city_gives_context():
-    df = pd.DataFrame({"住所": ["東陽4-11-28"]})
-    assert geocode_table(df)["level"].iloc[0] < 3
-    out = geocode_table(df, default_city="江東区")
-    assert (out["city"].iloc[0], out["town"].iloc[0], out["level"].iloc[0]) == ("江東区", "東陽四丁目", 3)
-
-
-def test_latlon_columns_are_used_as_given_and_not_geocoded():
-    df = pd.DataFrame({
-        "住所": ["東京都千代田区麹町2-8", "東京都江東区東陽4-11-28", "", ""],
-        "緯度": ["35.5", "", "abc", "139.8"],
-        "経度": ["１３９．５", "", "139.8", "35.6"],
-    })
-    out = geocode_table(df)
-    assert out["lat"].iloc[0] == 35.5 and out["lon"].iloc[0] == 139.5  # full-width digits too
-    assert (out["level"].iloc[0], out["source"].iloc[0]) == (INPUT_LEVEL, "input")
-    assert out["town"].iloc[0] == ""  # not geocoded, although the address would match
-    assert (out["level"].iloc[1], out["town"].iloc[1]) == (3, "東陽四丁目")  # blank coordinates: geocoded
-    assert out["level"].iloc[2] == 0 and np.isnan(out["lat"].iloc[2])
-    assert out["level"].iloc[3] == 0
-    assert placed_rows(out).tolist() == [True, True, False, False]
-    reasons = unplaced_reasons(out, find_columns(df), "ja")
-    assert reasons.tolist() == ["緯度経度が不正", "緯度経度が不正（緯度と経度が逆かもしれません）"]
-
-
-def test_input_columns_named_like_result_columns_are_kept():
-    df = pd.DataFrame({"address": ["東京都江東区東陽4-11-28"], "code": ["A-1"], "level": ["high"]})
-    out = geocode_table(df)
-    assert out["code_input"].iloc[0] == "A-1" and out["level_input"].iloc[0] == "high"
-    assert out["code"].iloc[0] == "13108" and out["level"].iloc[0] == 3
-
-
-def test_no_address_column():
-    with pytest.raises(InputError) as err:
-        geocode_table(pd.DataFrame({"名前": ["A"], "電話": ["03"]}))
-    assert err.value.key == "no_address_column"
-
-
-REASONS = [
-    ("", "住所が空", "address is empty"),
-    ("府中市", "候補が複数（府中市（東京都）・府中市（広島県））", "several candidates (府中市（東京都）・府中市（広島県）)"),
-    ("ほげほげ", "都道府県・市区町村が見つからない", "no prefecture or municipality found"),
-    ("東京都江東区存在しない町1-1", "町名が見つからない(市区町村までは特定)", "town not found (municipality only)"),
-]
-
-
-@pytest.mark.parametrize("address, ja, en", REASONS, ids=["empty", "ambiguous", "nothing", "no town"])
-def test_unplaced_reasons_in_both_languages(address, ja, en):
-    df = pd.DataFrame({"住所": [address, "東京都江東区東陽4-11-28"]})
-    out = geocode_table(df)
-    found = find_columns(df)
-    assert unplaced_reasons(out, found, "ja").tolist() == [ja]
-    assert unplaced_reasons(out, found, "en").tolist() == [en]
-
-
-def test_progress_gives_the_same_result_in_chunks():
-    addresses = ["東京都江東区東陽4-11-28", "府中市", "", "東京都千代田区麹町2-8"] * (PROGRESS_MIN_ROWS // 4 + 600)
-    df = pd.DataFrame({"住所": addresses})
-    pd.testing.assert_frame_equal(geocode_table(df, progress=True), geocode_table(df))
-
-
-class CountingOnline(Geocoder):
-    """A test double for an online adapter: records what happened, in order."""
-
-    name = "fakeonline"
-    online = True
-
-    def __init__(self):
-        self.events = []
-
-    def count_to_send(self, addresses):
-        self.events.append(("count", len(addresses)))
-        return {"fakeonline": len(addresses)}
-
-    def geocode(self, addresses):
-        self.events.append(("send", len(addresses)))
-        return empty_result(len(addresses), source="fakeonline")
-
-
-def test_online_geocoder_is_announced_before_anything_is_sent():
-    coder = CountingOnline()
-    heard = []
-    df = pd.DataFrame({"住所": ["a", "b", "c"]})
-    geocode_table(df, geocoder=coder, notify=lambda counts, partial: heard.append((counts, partial, list(coder.events))))
-    assert heard == [({"fakeonline": 3}, False, [("count", 3)])]
-    assert coder.events == [("count", 3), ("send", 3)]
-
-
-def test_offline_geocoder_announces_nothing():
-    heard = []
-    geocode_table(pd.DataFrame({"住所": ["東京都江東区東陽4-11-28"]}), notify=lambda *a: heard.append(a))
-    assert heard == []
 
 
 # -- files ----------------------------------------------------------------------------
@@ -248,7 +134,7 @@ def test_render_nothing_placed_writes_reasons_and_no_map(tmp_path):
 
 
 def test_render_checks_the_value_column_before_geocoding(tmp_path, monkeypatch):
-    import geomap.pipeline as pipeline
+    import geomap.geocoding as geocoding
 
     src = tmp_path / "v.csv"
     src.write_text("住所,定員\n東京都江東区東陽4-11-28,十人\n", encoding="utf-8")
@@ -256,7 +142,7 @@ def test_render_checks_the_value_column_before_geocoding(tmp_path, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise AssertionError("geocoded before the options were checked")
 
-    monkeypatch.setattr(pipeline, "_geocode_table", must_not_run)
+    monkeypatch.setattr(geocoding, "geocode_rows", must_not_run)
     with pytest.raises(InputError) as err:
         render(src, value="定員", agg="sum")
     assert err.value.key == "value_not_numeric"

@@ -74,10 +74,10 @@ def quickstart() -> list:
             "`level` は一致の程度（0 = 特定できず、1 = 都道府県、2 = 市区町村、3 = 町丁目・大字、4 = 小字）、"
             "`rest` は一致した部分より後ろ（番地・建物名）です。位置は町丁目の代表点で、番地までは求めません。\n"
             "\n"
-            "区を省いた住所は `default_city`（コマンドでは `--city`）で補えます。\n"
+            "区を省いた住所は `city`（コマンドでは `--city`）で補えます。\n"
             "\n"
             "*`level` says how far an address matched; `rest` is what followed the match. "
-            "`default_city` supplies the ward a list leaves out.*"
+            "`city` supplies the ward a list leaves out.*"
         ),
         new_code_cell(
             "addresses = [\n"
@@ -92,7 +92,7 @@ def quickstart() -> list:
         ),
         new_code_cell(
             "# 区を補うと最後の住所も町丁目まで一致します / with the ward supplied\n"
-            'geomap.geocode(["〒135-0016 東陽4-11-28"], default_city="江東区")[columns]'
+            'geomap.geocode(["〒135-0016 東陽4-11-28"], city="江東区")[columns]'
         ),
         new_markdown_cell(
             "## 3. Excel の一覧を読む: `geomap.read_table`\n"

@@ -97,7 +97,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "{count} 件の住所（内蔵データで町丁目まで特定できなかったもの）を {service} に送信します（外部のサービスです）。",
         "en": "Sending {count} addresses (those the embedded data could not place at town level) to {service} (an outside service).",
     },
-    "progress": {"ja": "ジオコーディング", "en": "Geocoding"},
+    "progress_unit": {"ja": "件", "en": "rows"},  # the progress bar's unit: 1200/5000 件
     # -- geomap cache (geomap/cli_cache.py) -------------------------------------------
     "cache_path": {"ja": "キャッシュの場所: {path}", "en": "Cache: {path}"},
     "cache_none": {"ja": "キャッシュはありません。", "en": "There is no cache."},

@@ -1,0 +1,212 @@
+"""Which rows go on the map, why the others do not, and the list of the rows left out.
+
+One rule decides where a geocoded row goes (:func:`placed_rows`): on the map when its
+coordinates came from the table's own latitude/longitude columns, or when it was geocoded
+to ``min_level`` or finer (town level by default; a row placed only at its municipality's
+point would put a marker where nothing is). :func:`has_point` is the one test of a usable
+coordinate pair; :func:`geomap.spatial.to_points` and the table geocoder use it too.
+
+Every row left out gets a reason in the user's language (:func:`unplaced_reasons`), and
+:func:`write_unmatched` writes those rows, reason first, to ``<input stem>_unmatched.csv``
+(:func:`unmatched_path`). The online services asked are passed in by name, so a row's
+failure can name the service that failed.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .columns import Columns, join_address
+from .geocoders.base import ERROR_COLUMN
+from .messages import message, row_error
+from .output import same_file, write_table
+
+#: Level given to rows whose coordinates came from the input's own lat/lon columns.
+INPUT_LEVEL = 4
+#: ``source`` of rows whose coordinates were given in the input (valid or not).
+INPUT_SOURCE = "input"
+UNMATCHED_SUFFIX = "_unmatched.csv"
+# Japan lies within these bounds; a lat/lon pair that fits them only when swapped was swapped.
+_JAPAN_LAT = (20.0, 46.0)
+_JAPAN_LON = (122.0, 154.0)
+
+
+# -- the rule -------------------------------------------------------------------------
+
+
+def typed_numbers(series: pd.Series) -> pd.Series:
+    """The numbers in a column as people type them (full-width digits, ``−``); NaN where none."""
+    text = series.fillna("").astype(str).map(lambda v: unicodedata.normalize("NFKC", v).strip().replace("−", "-"))
+    return pd.to_numeric(text, errors="coerce")
+
+
+def has_point(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """True where ``lat``/``lon`` are numbers within -90..90 / -180..180: a usable point.
+
+    Examples
+    --------
+    >>> has_point(pd.Series([35.6, None, 95.0, "35.6"]), pd.Series([139.8, 139.8, 139.8, "139.8"])).tolist()
+    [True, False, False, True]
+    """
+    y = pd.to_numeric(lat, errors="coerce")
+    x = pd.to_numeric(lon, errors="coerce")
+    return y.between(-90, 90) & x.between(-180, 180)
+
+
+def placed_rows(frame: pd.DataFrame, min_level: int = 3) -> pd.Series:
+    """True for rows that go on the map: coordinates from the input, or geocoded to ``min_level`` or finer."""
+    from_input = frame["source"].eq(INPUT_SOURCE) & frame["level"].gt(0)
+    return has_point(frame["lat"], frame["lon"]) & (from_input | frame["level"].ge(min_level))
+
+
+# -- reasons --------------------------------------------------------------------------
+
+
+def unplaced_reasons(frame: pd.DataFrame, found: Columns, lang: str = "ja", min_level: int = 3, *,
+                     services: Iterable[str] = ()) -> pd.Series:
+    """Why each row that :func:`placed_rows` leaves out was left out (in ``lang``).
+
+    ``services`` are the online services that were asked (``["gsi"]``), so that a row an
+    online service failed for names it; without them the failure is put as "online".
+    """
+    services = list(services)
+    mask = ~placed_rows(frame, min_level)
+    address = join_address(frame, found) if found.has_address else pd.Series([""] * len(frame), index=frame.index)
+    reasons = {}
+    for i in frame.index[mask]:
+        row = frame.loc[i]
+        if row["source"] == INPUT_SOURCE:
+            reasons[i] = _latlon_reason(row[found.lat], row[found.lon], lang)
+            continue
+        if not str(address.loc[i]).strip():
+            reason = message("reason_latlon_empty" if found.has_latlon and not found.has_address else "reason_empty", lang)
+        elif row["ambiguous"]:
+            reason = message("reason_ambiguous", lang, candidates=row["ambiguous"])
+        elif row["level"] == 1:
+            reason = message("reason_pref_only", lang)
+        elif row["level"] >= 2:
+            reason = message("reason_town_not_found", lang)
+        else:
+            reason = message("reason_no_match", lang)
+        note = row.get("note", "")
+        if isinstance(note, str) and note:
+            reason += ("：" if lang == "ja" else ": ") + note
+        error = row.get(ERROR_COLUMN, "") if ERROR_COLUMN in frame.columns else ""
+        if isinstance(error, str) and error:
+            detail = row_error(error, services, lang)
+            failed = message("reason_service_error", lang, detail=detail)
+            # A row the service never answered was not "not found": say only what happened.
+            reason = failed if row["level"] == 0 else reason + ("；" if lang == "ja" else "; ") + failed
+        reasons[i] = reason
+    return pd.Series(reasons, dtype=object).reindex(frame.index[mask])
+
+
+def readable_errors(frame: pd.DataFrame, lang: str, services: Iterable[str] = ()) -> pd.DataFrame:
+    """The online adapters' per-row failure keys as sentences naming ``services``, for a file people read."""
+    if ERROR_COLUMN not in frame.columns:
+        return frame
+    services = list(services)
+    return frame.assign(**{ERROR_COLUMN: [row_error(key, services, lang) for key in frame[ERROR_COLUMN]]})
+
+
+def _latlon_reason(lat, lon, lang):
+    if not str(lat).strip() and not str(lon).strip():
+        return message("reason_latlon_empty", lang)
+    y, x = typed_numbers(pd.Series([lat, lon])).tolist()
+    if not (math.isnan(y) or math.isnan(x)):
+        if _JAPAN_LAT[0] <= x <= _JAPAN_LAT[1] and _JAPAN_LON[0] <= y <= _JAPAN_LON[1]:
+            return message("reason_latlon_swapped", lang)
+    return message("reason_bad_latlon", lang)
+
+
+def counts(frame: pd.DataFrame, min_level: int = 3, online: dict | None = None) -> dict:
+    """The counts a summary gives: ``rows``, ``levels``, ``from_input``, ``placed``, ``unplaced``, ``online``, ``failed``.
+
+    ``online`` is what the online services did, rows ``{"asked", "answered", "failed"}``
+    per service (:attr:`geomap.geocoding.Geocoded.online`); ``failed`` counts the rows left
+    at level 0 because a service failed for them.
+    """
+    from_input = frame["source"].eq(INPUT_SOURCE)
+    failed = frame[ERROR_COLUMN].fillna("").astype(str).ne("") if ERROR_COLUMN in frame.columns else False
+    levels = frame.loc[~from_input, "level"].value_counts()
+    placed = int(placed_rows(frame, min_level).sum())
+    return {
+        "rows": len(frame),
+        "levels": {lvl: int(levels.get(lvl, 0)) for lvl in range(5)},
+        "from_input": int((from_input & frame["level"].gt(0)).sum()),
+        "placed": placed,
+        "unplaced": len(frame) - placed,
+        "online": {s: dict(c) for s, c in (online or {}).items()},
+        "failed": int((failed & ~from_input & frame["level"].eq(0)).sum()),
+    }
+
+
+# -- the unmatched list ---------------------------------------------------------------
+
+
+def unmatched_path(input_path, output_path) -> Path:
+    """``<input stem>_unmatched.csv`` in the output's folder.
+
+    When the output itself has that name (``geocode b.csv -o b_unmatched.csv``), the rows
+    go to ``<output stem>_unmatched.csv`` instead, so neither file replaces the other.
+    """
+    output_path = Path(output_path)
+    path = output_path.parent / (Path(input_path).stem + UNMATCHED_SUFFIX)
+    if same_file(path, output_path):
+        path = output_path.parent / (output_path.stem + UNMATCHED_SUFFIX)
+    return path
+
+
+def _remove_stale_unmatched(path: Path, protect) -> None:
+    """Remove a ``_unmatched.csv`` an earlier run wrote, once every row is placed.
+
+    Left behind, it would list rows the user has since fixed. Only a file that starts with
+    geomap's own reason column is removed, and never one of ``protect`` (the input).
+    """
+    path = Path(path)
+    if not path.is_file() or any(same_file(path, p) for p in protect if p is not None):
+        return
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            first = next(csv.reader(f), [""])[0].strip()
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return
+    if first in {message("reason_column", "ja"), message("reason_column", "en")}:
+        path.unlink(missing_ok=True)
+
+
+def write_unmatched(frame: pd.DataFrame, found: Columns, lang: str, min_level: int, path, protect=(), *,
+                    services: Iterable[str] = ()) -> Path | None:
+    """Write the rows :func:`placed_rows` leaves out to ``path``, a reason column first; return ``path``.
+
+    When every row is placed nothing is written and None is returned; a list an earlier
+    run left at ``path`` is then removed (:func:`_remove_stale_unmatched`). ``protect`` are
+    files never written or removed (the input); ``services`` as for :func:`unplaced_reasons`.
+    """
+    services = list(services)
+    mask = ~placed_rows(frame, min_level)
+    if not mask.any():
+        _remove_stale_unmatched(path, protect)
+        return None
+    rows = readable_errors(frame, lang, services).loc[mask].copy()
+    rows.insert(0, message("reason_column", lang), unplaced_reasons(frame, found, lang, min_level, services=services))
+    return write_table(rows, path, protect=protect)
+
+
+__all__ = [
+    "INPUT_LEVEL",
+    "INPUT_SOURCE",
+    "counts",
+    "has_point",
+    "placed_rows",
+    "readable_errors",
+    "unmatched_path",
+    "unplaced_reasons",
+    "write_unmatched",
+]
