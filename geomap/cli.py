@@ -17,6 +17,7 @@ from . import __version__
 from .cli_cache import cache
 from .errors import GeomapError
 from .errors import UsageError as GeomapUsageError
+from .maps.options import AGG, BY, CLASSIFICATIONS, FIELDS, K_RANGE, TILES
 from .messages import LANGS, error_message, message, row_error, service_name, terminal_text
 from .provenance import info as data_info
 
@@ -170,6 +171,50 @@ def _breaks(text: str | None) -> list[float] | None:
     return values
 
 
+def _map_options(f):
+    """The options that say what a map shows; each is named after its MapOptions field."""
+    schemes = " | ".join(c for c in CLASSIFICATIONS if c != "user")  # user: given with --breaks
+    options = [
+        click.option("--by", default="auto", show_default=True, help=f"{' | '.join(BY)}（色分けする区域）"),
+        click.option("--value", default=None, help="集計する数値の列 / numeric column to aggregate"),
+        click.option("--agg", default="count", show_default=True, help=" | ".join(AGG)),
+        click.option("--category", default=None, help="マーカーの色分けの列 / column for marker colours"),
+        click.option("--name", default=None, help="マーカーの名前の列 / column for marker labels"),
+        click.option("--title", default=None, help="地図の題名（既定: ファイル名）/ map title"),
+        click.option("--tiles", default="gsi", show_default=True, help=f"{' | '.join(TILES)}（背景地図）"),
+        click.option("--boundaries", default=None, help="区域の境界ファイル（shp, GeoJSON, GeoPackage）/ your own areas"),
+        click.option("--boundary-key", default=None, help="境界ファイルの区域を示す列 / the areas' key column"),
+        click.option("--min-count", type=int, default=None, help="K 件未満の区域は「K未満」と表示 / hide counts below K"),
+        click.option("--scheme", "classification", default="quantiles", show_default=True,
+                     help=f"{schemes}（色分けの区切り方）/ how classes are cut"),
+        click.option("--classes", "k", type=int, default=5, show_default=True,
+                     help=f"色の段階数 {K_RANGE[0]}〜{K_RANGE[1]} / number of classes"),
+        click.option("--breaks", default=None, help="区切り値（例: 10,20,50）/ your own class breaks, e.g. 10,20,50"),
+        click.option("--points/--no-points", default=True, show_default=True, help="マーカーを表示する / draw markers"),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _map_options_from(kw: dict):
+    """The :class:`~geomap.maps.MapOptions` of the command's options (``--lang`` included).
+
+    Its errors name the flags the user typed (``--scheme``, not ``classification``).
+    """
+    from .maps.options import MapOptions
+
+    flags = {p.name: p.opts[0] for p in click.get_current_context().command.params if p.opts}
+    given = {name: kw[name] for name in FIELDS if name in flags}
+    given["breaks"] = _breaks(given.get("breaks"))
+    try:
+        return MapOptions(**given)
+    except GeomapUsageError as exc:
+        if exc.params.get("option") in flags:
+            exc.params["option"] = flags[exc.params["option"]]
+        raise
+
+
 def _stderr_is_terminal() -> bool:
     try:
         return sys.stderr.isatty()
@@ -300,21 +345,7 @@ def _check_online(result, lang: str) -> None:
 @main.command(cls=GeomapCommand)
 @_input_options
 @click.option("-o", "--output", default=None, help="地図の HTML（既定: 入力と同じ場所・同じ名前の .html）/ map file")
-@click.option("--by", default="auto", show_default=True, help="auto | municipality | town | none（色分けする区域）")
-@click.option("--value", default=None, help="集計する数値の列 / numeric column to aggregate")
-@click.option("--agg", default="count", show_default=True, help="count | sum | mean")
-@click.option("--category", default=None, help="マーカーの色分けの列 / column for marker colours")
-@click.option("--name", default=None, help="マーカーの名前の列 / column for marker labels")
-@click.option("--title", default=None, help="地図の題名（既定: ファイル名）/ map title")
-@click.option("--tiles", default="gsi", show_default=True, help="gsi | gsi-pale | osm | none（背景地図）")
-@click.option("--boundaries", default=None, help="区域の境界ファイル（shp, GeoJSON, GeoPackage）/ your own areas")
-@click.option("--boundary-key", default=None, help="境界ファイルの区域を示す列 / the areas' key column")
-@click.option("--min-count", type=int, default=None, help="K 件未満の区域は「K未満」と表示 / hide counts below K")
-@click.option("--scheme", default="quantiles", show_default=True,
-              help="quantiles | natural_breaks | equal_interval（色分けの区切り方）/ how classes are cut")
-@click.option("--classes", "k", type=int, default=5, show_default=True, help="色の段階数 2〜9 / number of classes")
-@click.option("--breaks", default=None, help="区切り値（例: 10,20,50）/ your own class breaks, e.g. 10,20,50")
-@click.option("--points/--no-points", default=True, show_default=True, help="マーカーを表示する / draw markers")
+@_map_options
 @click.option("--png", is_flag=True, help="PNG 画像も作る / also write a PNG")
 @click.option("--pdf", is_flag=True, help="PDF も作る / also write a PDF")
 def render(**kw):
@@ -325,12 +356,8 @@ def render(**kw):
     from .pipeline import render as render_map
 
     def body(lang):
-        result = render_map(
-            kw["input"], kw["output"], by=kw["by"], value=kw["value"], agg=kw["agg"], category=kw["category"],
-            name=kw["name"], title=kw["title"], tiles=kw["tiles"], boundaries=kw["boundaries"],
-            boundary_key=kw["boundary_key"], min_count=kw["min_count"], points=kw["points"], png=kw["png"],
-            pdf=kw["pdf"], classification=kw["scheme"], k=kw["k"], breaks=_breaks(kw["breaks"]), **_common(kw),
-        )
+        result = render_map(kw["input"], kw["output"], options=_map_options_from(kw), png=kw["png"], pdf=kw["pdf"],
+                            **_common(kw))
         if not kw["quiet"]:
             _summary(result, lang, input_path=kw["input"], kind="map")
             _echo(message("summary_map", lang, path=str(result.html)))

@@ -27,14 +27,15 @@ from .columns import READ_INFO, Columns, check_column, find_columns, require_col
 from .geocoders.base import RESULT_COLUMNS, Geocoder
 from .io import read_table
 from .output import check_output, output_renames, same_file, table_format, write_table
+from .maps.options import AGG, BY, CLASSIFICATIONS, TILES, MapOptions, map_options, option_keywords
+from .maps.options import check_choice as _check_choice
+from .messages import LANGS, message, row_error
 
 log = logging.getLogger(__name__)
 
-BY_CHOICES = ("auto", "municipality", "town", "none")
-AGG_CHOICES = ("count", "sum", "mean")
-TILES_CHOICES = ("gsi", "gsi-pale", "osm", "none")
-SCHEME_CHOICES = ("quantiles", "natural_breaks", "equal_interval", "user")
-LANG_CHOICES = ("ja", "en")
+# The allowed values live in geomap.maps.options; these names stay for code that imported them here.
+BY_CHOICES, AGG_CHOICES, TILES_CHOICES, SCHEME_CHOICES = BY, AGG, TILES, CLASSIFICATIONS
+LANG_CHOICES = LANGS
 
 
 # -- results --------------------------------------------------------------------------
@@ -212,14 +213,6 @@ def geocode_file(
                        renamed=output_renames(table.columns, output), **report.counts(frame, 3, geocoded.online))
 
 
-def _check_choice(option: str, value, choices) -> None:
-    if value not in choices:
-        raise UsageError(
-            f"{option}={value!r}; expected one of {list(choices)!r}",
-            key="bad_choice", option=option, value=str(value), choices=", ".join(choices),
-        )
-
-
 def _html_path(input: Path, output) -> Path:
     if output is None:
         return input.with_suffix(".html")
@@ -239,27 +232,17 @@ def _html_path(input: Path, output) -> Path:
                      path=str(out), suffix=out.suffix, choices=".html")
 
 
+@option_keywords
 def render(
     input,
     output=None,
     *,
-    by: str = "auto",
-    value: str | None = None,
-    agg: str = "count",
-    category: str | None = None,
-    name: str | None = None,
-    title: str | None = None,
-    tiles: str = "gsi",
+    options: MapOptions | None = None,
     pref: str | None = None,
     city: str | None = None,
     address_column: str | None = None,
-    boundaries=None,
-    boundary_key: str | None = None,
-    min_count: int | None = None,
-    points: bool = True,
     png: bool = False,
     pdf: bool = False,
-    lang: str = "ja",
     sheet=None,
     encoding: str | None = None,
     header_row: int | None = None,
@@ -267,11 +250,13 @@ def render(
     geocoder_options: dict | None = None,
     progress: bool = False,
     notify: Callable[[dict, bool], None] | None = None,
-    classification: str = "quantiles",
-    k: int = 5,
-    breaks=None,
+    **keywords,
 ) -> RenderResult:
     """Read an address list and write a map (HTML, and PNG/PDF if asked) beside it.
+
+    The map's options are the keywords of :func:`geomap.make_map` (the main ones are
+    below), given as keywords, as a :class:`geomap.maps.MapOptions`, or both (the keywords
+    then replace its values). The map is decided once and drawn as HTML and as each image.
 
     Parameters
     ----------
@@ -281,6 +266,8 @@ def render(
         The HTML map; ``<input stem>.html`` beside the input by default. PNG/PDF go next
         to it with the same stem; ``<input stem>_unmatched.csv`` too, when rows could not
         be placed.
+    options : geomap.maps.MapOptions, optional
+        The map's options at once.
     by : {"auto", "municipality", "town", "none"}
         Areas to colour. ``"auto"``: municipalities when the rows span more than one.
     value, agg : str
@@ -354,22 +341,16 @@ def render(
     >>> [p.name for p in done.outputs]
     ['tokyo_wards_facilities.html', 'tokyo_wards_facilities.png']
     """
-    from . import maps
+    from .maps import build, save_html, save_image
+    from .maps.html import draw
 
     input = Path(input)
-    _check_choice("--by", by, BY_CHOICES)
-    _check_choice("--agg", agg, AGG_CHOICES)
-    _check_choice("--tiles", tiles, TILES_CHOICES)
-    _check_choice("--scheme", classification, SCHEME_CHOICES)
-    _check_choice("--lang", lang, LANG_CHOICES)
-    if min_count is not None and (isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1):
-        raise UsageError(f"min_count must be a whole number >= 1, not {min_count!r}", key="min_count_invalid",
-                         value=min_count)
+    options = map_options(options, **keywords)  # checks every option before anything is read
+    lang, by, points, agg = options.lang, options.by, options.points, options.agg
+    boundaries, boundary_key = options.boundaries, options.boundary_key
     if boundary_key is not None and boundaries is None:
         raise UsageError("--boundary-key needs --boundaries", key="invalid_option", option="--boundary-key",
                          value=boundary_key)
-    if by == "none" and not points:
-        raise UsageError("by='none' with points=False leaves nothing to draw", key="nothing_to_draw")
     html = _html_path(input, output)
     images = [html.with_suffix(s) for s, on in ((".png", png), (".pdf", pdf)) if on]
     for path in [html, *images]:
@@ -379,11 +360,10 @@ def render(
 
     df = read_table(input, sheet=sheet, encoding=encoding, header_row=header_row)
     found = require_columns(df, find_columns(df, address_column=address_column))
+    value, category, name = options.value, options.category, options.name
     value = check_column(df, value, "--value") if value is not None else None
     category = check_column(df, category, "--category") if category is not None else found.category
     name = check_column(df, name, "--name") if name is not None else found.name
-    if agg != "count" and value is None:
-        raise UsageError(f"agg={agg!r} needs a value column", key="value_required", agg=agg)
     if value is not None:
         from .spatial import measure_values
 
@@ -417,19 +397,16 @@ def render(
                              key="nothing_placed", rows=len(frame), unmatched=str(unmatched))
         raise InputError(f"none of the {len(frame)} rows could be placed", key="nothing_placed_no_file",
                          rows=len(frame))
-    placed = frame.loc[report.placed_rows(frame, min_level)]
-    options = dict(
-        by=by, value=value, agg=agg, category=category, name=name,
-        address=found.address or list(found.parts) or None, title=title or input.stem, tiles=tiles,
-        boundaries=areas, boundary_key=boundary_key, min_count=min_count, points=points,
-        lang=lang, unplaced=frame.loc[~report.placed_rows(frame, min_level)],
-        classification=classification, k=k, breaks=breaks,
+    on_map = report.placed_rows(frame, min_level)
+    options = options.replace(
+        value=value, category=category, name=name, address=options.address or found.address or found.parts or None,
+        title=options.title or input.stem, boundaries=areas, boundary_key=boundary_key,
     )
-    m = maps.make_map(placed, **options)
-    # The map writers are atomic themselves (temporary file, then rename); the paths were
-    # checked against the input above.
-    maps.save_html(m, html)
-    written_images = [maps.save_image(placed, path, **options) for path in images]
+    # One model for every output; the map writers are atomic themselves (temporary file,
+    # then rename), and the paths were checked against the input above.
+    model = build(frame.loc[on_map], options, unplaced=frame.loc[~on_map])
+    save_html(draw(model), html)
+    written_images = [save_image(model, path) for path in images]
     return RenderResult(output=html, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
                         images=written_images, **counts)
 

@@ -19,9 +19,8 @@ The areas returned by :func:`aggregate` always carry the same columns, whatever 
 
 from __future__ import annotations
 
-import os
-
 import logging
+import os
 
 import geopandas as gpd
 import numpy as np
@@ -29,12 +28,11 @@ import pandas as pd
 import shapely
 
 from .errors import InputError, UsageError
+from .maps.options import AGG, AREA_LEVELS, check_choice
 
 log = logging.getLogger(__name__)
 
 WGS84 = "EPSG:4326"
-BY_CHOICES = ("municipality", "town")
-AGG_CHOICES = ("count", "sum", "mean")
 # A point on a simplified coastline may fall just outside every polygon; within this
 # distance (metres, Web Mercator, i.e. about 1.5 km in Japan) it goes to the nearest area.
 NEAREST_MAX_DISTANCE = 2000.0
@@ -319,9 +317,9 @@ def aggregate(
     >>> int(towns["count"].sum()), towns.attrs["approximate"]
     (120, True)
     """
-    _check_choice("by", by, BY_CHOICES)
-    _check_choice("agg", agg, AGG_CHOICES)
-    _check_choice("extent", extent, ("data", "all"))
+    check_choice("by", by, AREA_LEVELS)
+    check_choice("agg", agg, AGG)
+    check_choice("extent", extent, ("data", "all"))
     values = measure_values(points, value, agg)
 
     if isinstance(boundaries, (str, os.PathLike)):
@@ -385,12 +383,12 @@ def measure_values(points: pd.DataFrame, value: str | None, agg: str) -> np.ndar
     """The numbers to aggregate: the value column as floats (NaN where blank)."""
     if agg == "count":
         if value is not None and value not in points.columns:
-            raise _missing(value, points)
+            raise missing_column(value, points)
         return np.ones(len(points))
     if value is None:
         raise UsageError(f"agg={agg!r} needs a value column", key="value_required", agg=agg)
     if value not in points.columns:
-        raise _missing(value, points)
+        raise missing_column(value, points)
     raw = points[value]
     if pd.api.types.is_numeric_dtype(raw):
         nums = raw.astype(float)
@@ -431,7 +429,7 @@ def _user_areas(points, boundaries, key, name):
         )
     for column in (key, name):
         if column is not None and column not in boundaries.columns:
-            raise _missing(column, boundaries)
+            raise missing_column(column, boundaries)
     b = boundaries if boundaries.crs is not None else boundaries.set_crs(WGS84)
     b = b.to_crs(WGS84)
     b = b[b.geometry.notna() & ~b.geometry.is_empty]
@@ -462,18 +460,8 @@ def _near_data(areas, with_data, points, level):
     return areas.loc[has | near]
 
 
-def _check_choice(option, got, choices):
-    if got not in choices:
-        raise UsageError(
-            f"{option}={got!r}; expected one of {list(choices)!r}",
-            key="bad_choice",
-            option=option,
-            value=str(got),
-            choices=", ".join(choices),
-        )
-
-
-def _missing(column, frame):
+def missing_column(column, frame) -> InputError:
+    """The error for a ``column`` that ``frame`` lacks (``missing_columns``), naming those it has."""
     return InputError(
         f"column {column!r} not found; the table has {list(frame.columns)!r}",
         key="missing_columns",

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from conftest import XSS, town_rows
-from geomap.maps import _model, make_map, save_html
+from geomap.maps import MapOptions, build, make_map, save_html
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -164,7 +164,7 @@ def test_choropleth_areas_and_tooltips(browser, tmp_path, wards_rows):
     user = munis[munis["code"].str.startswith("131")][["code", "geometry"]].copy()
     user["名称"] = XSS + " " + user["code"]
     options = dict(by="municipality", boundaries=user, boundary_key="code", boundary_name="名称", points=False)
-    expected = _model.build(wards_rows, **options).areas
+    expected = build(wards_rows, MapOptions(**options)).areas
     o = open_map(browser, make_map(wards_rows, tiles="none", **options), tmp_path, "choropleth")
     page = o.page
     assert page.locator("path.geomap-area").count() == len(expected)
@@ -194,7 +194,7 @@ def test_choropleth_areas_and_tooltips(browser, tmp_path, wards_rows):
 
 def test_town_areas_with_min_count(browser, tmp_path, koto_rows):
     m = make_map(koto_rows, by="town", points=False, min_count=2, tiles="gsi-pale")
-    expected = _model.build(koto_rows, by="town", points=False, min_count=2).areas
+    expected = build(koto_rows, MapOptions(by="town", points=False, min_count=2)).areas
     o = open_map(browser, m, tmp_path, "towns")
     page = o.page
     assert page.locator("path.geomap-area").count() == len(expected)

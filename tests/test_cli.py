@@ -249,7 +249,7 @@ def test_top_level_script_runs_the_same_app(tmp_path):
 
 
 def test_render_class_options(tmp_path):
-    from geomap.maps import _model
+    from geomap.maps import options as map_options
 
     src = tmp_path / "wards.csv"
     src.write_bytes((Path(__file__).resolve().parents[1] / "sample_data" / "tokyo_wards_facilities.csv").read_bytes())
@@ -262,7 +262,7 @@ def test_render_class_options(tmp_path):
     assert bad.exit_code == 2 and "Class breaks must be numbers" in bad.output and "Traceback" not in bad.output
     scheme = CliRunner().invoke(main, ["render", str(src), "--scheme", "foo"])
     assert scheme.exit_code == 2 and "--scheme" in scheme.output
-    assert set(_model.CLASSIFICATIONS) >= {"quantiles", "natural_breaks", "equal_interval"}
+    assert set(map_options.CLASSIFICATIONS) >= {"quantiles", "natural_breaks", "equal_interval"}
 
 
 def test_a_large_map_comes_with_advice(tmp_path, monkeypatch):

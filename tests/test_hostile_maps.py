@@ -491,7 +491,7 @@ def test_item5_matplotlib_draws_user_text_literally(tmp_path, koto_rows, text):
     """A title, a category, a header and an area name holding mathtext are drawn as written."""
     import geopandas as gpd
 
-    from geomap.maps import _model, save_image
+    from geomap.maps import MapOptions, build, save_image
     from geomap.maps.static import draw
 
     df = koto_rows.head(6).copy()
@@ -500,7 +500,7 @@ def test_item5_matplotlib_draws_user_text_literally(tmp_path, koto_rows, text):
     areas = gpd.GeoDataFrame(koto_polygon().assign(key="13108", 名前=text), crs="EPSG:4326")
     options = dict(category="category", title=text, boundaries=areas, boundary_key="key", boundary_name="名前",
                    by="municipality", value=text, agg="sum")
-    fig = draw(_model.build(df, **options))
+    fig = draw(build(df, MapOptions(**options)))
     fig.canvas.draw()  # lays out every text: mathtext errors would be raised here
     drawn = _texts(fig, text)
     # the title, the category's legend entry and the area's name, each as written and not parsed
@@ -543,7 +543,7 @@ def test_item6_import_url_in_a_cell_is_saved(work):
 
 
 def test_item6_guard_reads_the_structure_not_the_text():
-    from geomap.maps.html import external_resources, safe_json
+    from geomap.maps.page import external_resources, safe_json
 
     assert external_resources('<script src="https://cdn.example/x.js"></script>') == ["https://cdn.example/x.js"]
     assert external_resources("<link rel=stylesheet href=//cdn.example/x.css>") == ["//cdn.example/x.css"]

@@ -12,8 +12,14 @@ import pytest
 from conftest import XSS, town_rows
 from geomap.errors import InputError, OutputError, UsageError
 from geomap.maps import GSI_PALE, GSI_STD, make_map, save_html
-from geomap.maps import _model
-from geomap.maps.html import external_resources, safe_json
+from geomap.maps import MapOptions, build
+from geomap.maps import model as map_model
+from geomap.maps.page import external_resources, safe_json
+
+
+def built(df, unplaced=None, **options):
+    """The map model of ``df`` with these options."""
+    return build(df, MapOptions(**options), unplaced=unplaced)
 
 
 def page(m) -> str:
@@ -100,9 +106,9 @@ def test_small_sets_are_markers_large_sets_are_clusters(koto_rows):
 
 
 def test_auto_adds_a_choropleth_only_across_municipalities(koto_rows, wards_rows):
-    one = _model.build(koto_rows, by="auto")
+    one = built(koto_rows, by="auto")
     assert one.areas is None and one.points is not None
-    several = _model.build(wards_rows, by="auto")
+    several = built(wards_rows, by="auto")
     assert several.areas is not None
     assert set(several.areas.loc[several.areas["count"] > 0, "key"]) == {"13102", "13107", "13108"}
     html = page(make_map(wards_rows, by="auto"))
@@ -110,18 +116,18 @@ def test_auto_adds_a_choropleth_only_across_municipalities(koto_rows, wards_rows
 
 
 def test_choropleth_legend_and_tooltips(wards_rows):
-    model = _model.build(wards_rows, by="municipality", points=False)
+    model = built(wards_rows, by="municipality", points=False)
     counts = wards_rows.groupby("code").size()
     tips = model.areas.set_index("key")["tip"]
     assert tips["13108"] == f"東京都江東区: {counts['13108']:,}件"
     labels = [i.label for i in model.area_items]
-    assert labels[0] == "0" and model.area_items[0].kind == _model.ZERO
+    assert labels[0] == "0" and model.area_items[0].kind == map_model.ZERO
     assert model.area_title == "件数（件）"
     assert model.title == "件数（市区町村別）"
     # view fits the areas that have data
     with_data = model.areas[model.areas["count"] > 0].total_bounds
     assert model.bounds == pytest.approx(tuple(with_data))
-    en = _model.build(wards_rows, by="municipality", points=False, lang="en")
+    en = built(wards_rows, by="municipality", points=False, lang="en")
     assert en.area_title == "Count" and en.title == "Count (by municipality)"
 
 
@@ -129,33 +135,33 @@ def test_classifications(wards_rows):
     df = town_rows([f"131{i:02d}" for i in range(1, 24)])
     df["値"] = df["code"].str[-2:].astype(int)  # each ward its own mean: 1 … 23
     for scheme in ("quantiles", "natural_breaks", "equal_interval"):
-        model = _model.build(df, by="municipality", value="値", agg="mean", classification=scheme, k=4, points=False)
-        classed = model.areas[model.areas["state"] == _model.CLASSED]
+        model = built(df, by="municipality", value="値", agg="mean", classification=scheme, k=4, points=False)
+        classed = model.areas[model.areas["state"] == map_model.CLASSED]
         assert 2 <= classed["color"].nunique() <= 4
-        assert len([i for i in model.area_items if i.kind == _model.CLASSED]) == classed["color"].nunique()
-    user = _model.build(df, by="municipality", value="値", agg="mean", breaks=[4, 5, 100], points=False)
-    assert [i.label for i in user.area_items if i.kind == _model.CLASSED][-1] == "5 – 100"
+        assert len([i for i in model.area_items if i.kind == map_model.CLASSED]) == classed["color"].nunique()
+    user = built(df, by="municipality", value="値", agg="mean", breaks=[4, 5, 100], points=False)
+    assert [i.label for i in user.area_items if i.kind == map_model.CLASSED][-1] == "5 – 100"
     values = user.areas["value"]
     low = user.areas.loc[values <= 4, "color"].unique()
     high = user.areas.loc[values > 5, "color"].unique()
     assert len(low) == 1 and len(high) == 1 and low[0] != high[0]
     for bad, key in (({"k": 1}, "bad_k"), ({"k": 12}, "bad_k"), ({"classification": "user"}, "breaks_required")):
         with pytest.raises(UsageError) as err:
-            _model.build(df, by="municipality", **bad)
+            built(df, by="municipality", **bad)
         assert err.value.key == key
 
 
 def test_no_data_is_not_zero(wards_rows):
     df = wards_rows.copy()
     df["人数"] = 0  # real zeros in the data
-    model = _model.build(df, by="municipality", value="人数", agg="sum", points=False)
+    model = built(df, by="municipality", value="人数", agg="sum", points=False)
     states = model.areas.set_index("key")["state"]
-    assert states["13108"] == _model.CLASSED  # a sum of zeros is a value
-    assert (states[model.areas.set_index("key")["count"] == 0] == _model.NODATA).all()
-    assert {i.kind for i in model.area_items} == {_model.CLASSED, _model.NODATA}
-    nodata = model.areas.loc[model.areas["state"] == _model.NODATA, "color"].unique()
-    assert list(nodata) == [_model.NODATA_COLOR]
-    assert _model.NODATA_COLOR not in model.areas.loc[model.areas["state"] == _model.CLASSED, "color"].tolist()
+    assert states["13108"] == map_model.CLASSED  # a sum of zeros is a value
+    assert (states[model.areas.set_index("key")["count"] == 0] == map_model.NODATA).all()
+    assert {i.kind for i in model.area_items} == {map_model.CLASSED, map_model.NODATA}
+    nodata = model.areas.loc[model.areas["state"] == map_model.NODATA, "color"].unique()
+    assert list(nodata) == [map_model.NODATA_COLOR]
+    assert map_model.NODATA_COLOR not in model.areas.loc[model.areas["state"] == map_model.CLASSED, "color"].tolist()
 
 
 def test_min_count_hides_small_values(wards_rows):
@@ -163,19 +169,19 @@ def test_min_count_hides_small_values(wards_rows):
     small, n_small = sizes.index[0], int(sizes.iloc[0])
     k = n_small + 1  # the smallest ward is below the threshold, the others not
     assert (sizes.iloc[1:] >= k).all()
-    model = _model.build(wards_rows, by="municipality", min_count=k, points=False)
+    model = built(wards_rows, by="municipality", min_count=k, points=False)
     areas = model.areas.set_index("key")
     name = areas.loc[small, "name"]
-    assert areas.loc[small, "state"] == _model.SUPPRESSED
+    assert areas.loc[small, "state"] == map_model.SUPPRESSED
     assert areas.loc[small, "tip"] == f"{name}: {k}未満"
-    assert areas.loc[small, "color"] == _model.SUPPRESSED_COLOR
-    assert areas.loc[sizes.index[-1], "state"] == _model.CLASSED
+    assert areas.loc[small, "color"] == map_model.SUPPRESSED_COLOR
+    assert areas.loc[sizes.index[-1], "state"] == map_model.CLASSED
     html = page(make_map(wards_rows, by="municipality", min_count=k, points=False))
     assert not has(html, f"{name}: {n_small:,}件") and has(html, f"{name}: {k}未満")
     assert has(html, f"{k}件未満")
     with pytest.raises(UsageError) as err:
-        _model.build(wards_rows, min_count=0)
-    assert err.value.key == "bad_min_count"
+        built(wards_rows, min_count=0)
+    assert err.value.key == "min_count_invalid"
 
 
 def test_points_false_writes_no_personal_data(koto_rows):
@@ -194,7 +200,7 @@ def test_points_false_writes_no_personal_data(koto_rows):
 def test_town_level_and_user_boundaries(koto_rows):
     from geomap.boundaries import municipalities
 
-    town = _model.build(koto_rows, by="town", points=False)
+    town = built(koto_rows, by="town", points=False)
     assert town.approximate and town.title == "件数（町丁目別）"
     assert town.areas["count"].sum() == len(koto_rows)
     munis = municipalities()
@@ -207,12 +213,12 @@ def test_town_level_and_user_boundaries(koto_rows):
 def test_unplaced_note_and_list(koto_rows):
     df = koto_rows.copy()
     df.loc[df.index[:3], ["lat", "lon"]] = np.nan
-    model = _model.build(df, address="address")
+    model = built(df, address="address")
     assert model.unplaced_count == 3
     assert model.unplaced_list == df["address"].head(3).tolist()
     html = page(make_map(df, address="address"))
     assert has(html, "<details><summary>地図に載せられなかった行: 3件</summary>")
-    given = _model.build(df, unplaced=["どこか1", "どこか2"])
+    given = built(df, unplaced=["どこか1", "どこか2"])
     assert given.unplaced_count == 2 and given.unplaced_list == ["どこか1", "どこか2"]
     en = page(make_map(df, lang="en"))
     assert has(en, "Rows that could not be placed: 3")
@@ -221,7 +227,7 @@ def test_unplaced_note_and_list(koto_rows):
 def test_categories_colour_points_and_get_a_legend(koto_rows):
     df = koto_rows.copy()
     df["category"] = [f"区分{i % 12}" for i in range(len(df))]
-    model = _model.build(df, category="category")
+    model = built(df, category="category")
     labels = [c.label for c in model.categories]
     assert len(labels) == 10 and labels[-1] == "その他"
     assert len({c.color for c in model.categories}) == 10

@@ -117,10 +117,10 @@ def test_glyph_check_would_catch_a_font_without_japanese(tmp_path, koto_rows, mo
 
 
 def test_areas_are_named_on_the_memo_map_without_the_shared_prefecture(wards_rows):
-    from geomap.maps import _model
+    from geomap.maps import MapOptions, build
     from geomap.maps.static import draw
 
-    model = _model.build(wards_rows, by="municipality")
+    model = build(wards_rows, MapOptions(by="municipality"))
     figure = draw(model)
     texts = {t.get_text() for ax in figure.axes for t in ax.texts}
     assert {"江東区", "中央区", "墨田区"} <= texts
@@ -128,17 +128,61 @@ def test_areas_are_named_on_the_memo_map_without_the_shared_prefecture(wards_row
 
 
 def test_area_labels_never_show_values(wards_rows):
-    from geomap.maps import _model
+    from geomap.maps import MapOptions, build
     from geomap.maps.static import draw
 
-    model = _model.build(wards_rows, by="municipality", min_count=10_000)
+    model = build(wards_rows, MapOptions(by="municipality", min_count=10_000))
     texts = [t.get_text() for ax in draw(model).axes for t in ax.texts]
     assert not any(ch.isdigit() for t in texts for ch in t)
 
 
 def test_every_map_says_how_many_rows_were_not_placed_even_none(koto_rows):
-    from geomap.maps import _model
+    from geomap.maps import MapOptions, build
 
-    model = _model.build(koto_rows, by="none")
+    model = build(koto_rows, MapOptions(by="none"))
     assert model.unplaced_count == 0
     assert model.notes[0] == "地図に載せられなかった行: 0件"
+
+
+def test_render_builds_the_map_once_for_the_page_and_both_images(tmp_path, monkeypatch):
+    """``render --png --pdf``: one model drawn three times, its areas and outlines computed once."""
+    import shutil
+    from pathlib import Path
+
+    import geomap.maps.model as model_module
+    from geomap import spatial
+    from geomap.pipeline import render
+
+    calls = {"build": 0, "aggregate": 0}
+    real_outlines, real_aggregate = model_module.outlines, spatial.aggregate
+
+    def outlines(*args, **kwargs):  # every build ends here, once
+        calls["build"] += 1
+        return real_outlines(*args, **kwargs)
+
+    def aggregate(*args, **kwargs):
+        calls["aggregate"] += 1
+        return real_aggregate(*args, **kwargs)
+
+    monkeypatch.setattr(model_module, "outlines", outlines)
+    monkeypatch.setattr(spatial, "aggregate", aggregate)
+    src = tmp_path / "wards.csv"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_data" / "tokyo_wards_facilities.csv", src)
+    done = render(src, png=True, pdf=True, tiles="none")
+    assert [p.name for p in done.outputs] == ["wards.html", "wards.png", "wards.pdf"]
+    assert calls == {"build": 1, "aggregate": 1}
+    # the images were drawn from that model: the same title and choropleth as the page
+    assert "wards" in done.html.read_text(encoding="utf-8")
+    size, gray = _pixels(done.images[0])
+    assert size == (2338, 1654) and gray.std() > 10
+
+
+def test_a_built_model_is_saved_as_it_is(tmp_path, wards_rows):
+    from geomap.maps import MapOptions, build
+
+    model = build(wards_rows, MapOptions(by="municipality", points=False, title="区ごと"))
+    assert save_image(model, tmp_path / "m.png").stat().st_size > 0
+    for extra in ({"by": "town"}, {"options": MapOptions()}, {"unplaced": ["どこか"]}):
+        with pytest.raises(TypeError, match="drawn as it was built"):
+            save_image(model, tmp_path / "n.png", **extra)
+    assert not (tmp_path / "n.png").exists()

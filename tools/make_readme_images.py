@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import geomap
+from geomap.maps import MapOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
@@ -31,11 +32,11 @@ MAX_BYTES = 600_000  # keep the repository light; the README shows both images
 IMAGES = {
     "koto_facilities_points.png": (
         "koto_facilities.csv",
-        dict(by="none", category="種別", name="名称", address="住所", title="江東区の施設（架空のサンプル）"),
+        MapOptions(by="none", category="種別", name="名称", address="住所", title="江東区の施設（架空のサンプル）"),
     ),
     "tokyo_wards_choropleth.png": (
         "tokyo_wards_facilities.csv",
-        dict(by="municipality", title="区ごとの施設数（架空のサンプル）"),
+        MapOptions(by="municipality", title="区ごとの施設数（架空のサンプル）"),
     ),
 }
 
@@ -52,7 +53,7 @@ def main(argv=None) -> int:
         if len(placed) != len(table):
             print(f"{sample}: {len(table) - len(placed)} rows not placed", file=sys.stderr)
             return 1
-        path = geomap.save_image(placed, args.out / image, **options)
+        path = geomap.save_image(placed, args.out / image, options)
         size = path.stat().st_size
         print(f"{path} {size // 1000} KB")
         if size > MAX_BYTES:

@@ -9,39 +9,34 @@ base layers.
 Text from the user's data is data, never code and never a template. folium and branca
 render each element's output as a Jinja2 template a second time, so no such text goes into
 an element: every value from the data is written once into a JSON block of the finished page
-(:class:`Page`, :func:`safe_json`), where the scripts read it. Popups and tooltips are set
-with ``textContent``; legends, notes, layer names and the title are escaped with
-:func:`html.escape` (or the page template's autoescape).
+(:class:`~geomap.maps.page.Page`, :func:`~geomap.maps.page.safe_json`), where the scripts
+read it. Popups and tooltips are set with ``textContent``; legends, notes, layer names and
+the title are escaped with :func:`html.escape` (or the page template's autoescape).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from html import escape
-from html.parser import HTMLParser
-from importlib import resources
 from pathlib import Path
 
 import folium
 import numpy as np
 import pandas as pd
 import xyzservices
-from branca.element import Figure, MacroElement
+from branca.element import MacroElement
 from folium.map import Layer
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import UsageError
 from ..io import atomic_path
 from ..provenance import attribution_html
-from . import _model, assets
+from .model import MAX_UNPLACED_LISTED, NODATA, MapModel, build
+from .options import MapOptions, map_options, option_keywords
+from .page import ENV, Page, external_resources
 
 CLUSTER_THRESHOLD = 1000
 MAX_ZOOM = 18
 COORD_DIGITS = 5  # about 1 m: finer than any geocoder result
-
-# Only bundled templates: page.html is HTML (autoescaped); the *.js macros are scripts.
-_ENV = Environment(loader=PackageLoader("geomap.maps", "templates"), autoescape=select_autoescape(["html"]))
 
 GSI_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" rel="noopener">地理院タイル</a>'
 
@@ -71,39 +66,20 @@ TILE_PROVIDERS = {
 _TILE_TEXT = {"gsi": "tile_gsi", "gsi-pale": "tile_gsi_pale", "osm": "tile_osm"}
 
 
-def make_map(
-    df: pd.DataFrame,
-    *,
-    by: str = "auto",
-    value: str | None = None,
-    agg: str = "count",
-    category: str | None = None,
-    name: str | None = None,
-    address=None,
-    title: str | None = None,
-    tiles: str = "gsi",
-    boundaries=None,
-    boundary_key: str | None = None,
-    boundary_name: str | None = None,
-    min_count: int | None = None,
-    points: bool = True,
-    classification: str = "quantiles",
-    k: int = 5,
-    breaks=None,
-    lang: str = "ja",
-    unplaced=None,
-    unit: str | None = None,
-    cluster: bool | None = None,
-    lat: str = "lat",
-    lon: str = "lon",
-) -> folium.Map:
+@option_keywords
+def make_map(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None, **keywords) -> folium.Map:
     """Draw a table of located rows as a self-contained Leaflet map.
+
+    The options are given as keywords, as a :class:`~geomap.maps.MapOptions`, or both
+    (the keywords then replace the values of ``options``).
 
     Parameters
     ----------
     df : pandas.DataFrame
         Rows with ``lat``/``lon`` (rows without are counted as not placed), usually the
         geocoder's output with ``level, pref, city, town, code`` as well.
+    options : geomap.maps.MapOptions, optional
+        All the options below at once, e.g. the same for several maps.
     by : {"auto", "municipality", "town", "none"}
         Areas to aggregate to. ``"auto"``: points, plus a municipality choropleth when
         the points span more than one municipality. ``"town"``: approximate 大字・町丁目
@@ -172,36 +148,18 @@ def make_map(
     Counts per (approximate) town only, with counts below 3 hidden and no row written into the page:
 
     >>> private = geomap.make_map(result, by="town", min_count=3, points=False)
+
+    The same options for several maps, as one :class:`~geomap.maps.MapOptions`:
+
+    >>> from geomap.maps import MapOptions
+    >>> towns = MapOptions(by="town", min_count=3, lang="en")
+    >>> english = geomap.make_map(result, towns, title="Facilities per town")
     """
-    _model._choice("tiles", tiles, _model.TILES)
-    model = _model.build(
-        df,
-        by=by,
-        value=value,
-        agg=agg,
-        category=category,
-        name=name,
-        address=address,
-        title=title,
-        boundaries=boundaries,
-        boundary_key=boundary_key,
-        boundary_name=boundary_name,
-        min_count=min_count,
-        points=points,
-        classification=classification,
-        k=k,
-        breaks=breaks,
-        lang=lang,
-        unplaced=unplaced,
-        unit=unit,
-        lat=lat,
-        lon=lon,
-    )
-    return render(model, tiles=tiles, cluster=cluster)
+    return draw(build(df, map_options(options, **keywords), unplaced=unplaced))
 
 
-def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None = None) -> folium.Map:
-    """Draw a :class:`~geomap.maps._model.MapModel` with folium.
+def draw(model: MapModel) -> folium.Map:
+    """Draw a :class:`~geomap.maps.model.MapModel` with folium, with its ``tiles`` and ``cluster`` options.
 
     folium and branca treat the output of every element as a Jinja2 template and render it
     a second time, so no text from the user's data goes into an element. The elements hold
@@ -209,7 +167,7 @@ def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None =
     the shapes) goes into one JSON block that :class:`Page` writes into the finished
     document, where the scripts read it (``geomapData``).
     """
-    text = model.text
+    text, tiles, cluster = model.text, model.options.tiles, model.options.cluster
     minx, miny, maxx, maxy = model.bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -242,7 +200,7 @@ def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None =
             layer = folium.TileLayer(TILE_PROVIDERS[key], name=key, show=key == tiles, max_zoom=MAX_ZOOM)
             layer.add_to(m)
             base_layers.append(layer)
-            data["layers"]["base"].append(escape(text[_TILE_TEXT[key]]))
+            data["layers"]["base"].append(escape(text(_TILE_TEXT[key])))
 
     blank = tiles == "none"
     outline_parts = []
@@ -259,14 +217,14 @@ def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None =
     outline = Shapes("outlines")
     outline.add_to(m)
     overlays.append(outline)
-    data["layers"]["overlays"].append(escape(text["outlines"]))
+    data["layers"]["overlays"].append(escape(text("outlines")))
 
     if model.areas is not None:
         data["shapes"]["areas"] = [_area_part(model.areas)]
         areas = Shapes("areas")
         areas.add_to(m)
         overlays.append(areas)
-        data["layers"]["overlays"].append(escape(model.area_title or text["areas"]))
+        data["layers"]["overlays"].append(escape(model.area_title or text("areas")))
         registry["areas"] = areas
 
     if model.points is not None and n_points:
@@ -274,7 +232,7 @@ def render(model: _model.MapModel, *, tiles: str = "gsi", cluster: bool | None =
         layer = PointLayer(cluster=bool(cluster))
         layer.add_to(m)
         overlays.append(layer)
-        data["layers"]["overlays"].append(escape(text["points"]))
+        data["layers"]["overlays"].append(escape(text("points")))
         registry["pointsLayer"] = layer
 
     for slot, content, position in (("legend", _legend_html(model), "bottomright"), ("notes", _notes_html(model), "bottomleft")):
@@ -330,94 +288,7 @@ def save_html(m: folium.Map, path) -> Path:
     return target
 
 
-_REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_CSS_FETCH = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)|url\(\s*["']?([^"')\s]+)""", re.I)
-# attributes that make a browser fetch at load (href only where it does: <link>, <base>, SVG)
-_FETCH_ATTRS = {"src", "srcset", "poster", "data", "background", "href", "xlink:href"}
-_NO_FETCH_HREF = {"a", "area"}
-
-
-class _FetchFinder(HTMLParser):
-    """The page's structure as a browser reads it: tags, their attributes, and the text of
-    ``<style>`` elements. Text and script contents (where the user's data sits, escaped)
-    are not sources."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        self._in_style = tag == "style"
-        for name, value in attrs:
-            if not value:
-                continue
-            if name == "style":
-                self._css(value)
-            elif name in _FETCH_ATTRS and not (name in ("href", "xlink:href") and tag in _NO_FETCH_HREF):
-                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
-                self.found += [u.strip() for u in urls if _REMOTE.match(u)]
-
-    handle_startendtag = handle_starttag
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data):
-        if self._in_style:
-            self._css(data)
-
-    def _css(self, css: str) -> None:
-        for match in _CSS_FETCH.finditer(_CSS_COMMENT.sub("", css)):
-            url = match.group(1) or match.group(2)
-            if _REMOTE.match(url):
-                self.found.append(url)
-
-
-def external_resources(page: str) -> list[str]:
-    """URLs of scripts, stylesheets and images a rendered page would fetch at load.
-
-    Read from the page's structure — ``src``/``href``-like attributes, ``style``
-    attributes and ``<style>`` elements (``@import``, ``url()``) — never from its text or
-    its scripts' data, so a cell reading ``@import url(//x)`` is just text.
-    """
-    finder = _FetchFinder()
-    finder.feed(page)
-    finder.close()
-    return finder.found
-
-
 # --------------------------------------------------------------------------- elements
-
-
-class Page(Figure):
-    """The HTML document: branca's ``Figure`` drawn with geomap's fixed ``page.html``.
-
-    The page is where text from the user's data enters the document, as values of a
-    template that is never parsed again: the title (escaped) and ``data``, written as one
-    JSON block (:func:`safe_json`) that the map's scripts read as ``geomapData``. Leaflet
-    and the stylesheets are inlined the same way, as values. ``data`` is read when the
-    page is rendered, so the map's layers can fill it after the page is made.
-    """
-
-    def __init__(self, *, title: str, lang: str, data: dict, cluster: bool):
-        super().__init__()
-        self._template = _ENV.get_template("page.html")
-        self.page_title = title
-        self.lang = lang
-        self.data = data
-        self.styles = [assets.leaflet_css()]
-        self.scripts = [assets.leaflet_js()]
-        if cluster:
-            self.styles.append(assets.markercluster_css())
-            self.scripts.append(assets.markercluster_js())
-        self.styles.append(resources.files("geomap.maps").joinpath("templates", "page.css").read_text(encoding="utf-8"))
-
-    @property
-    def data_json(self) -> str:
-        return safe_json(self.data)
 
 
 class PointLayer(Layer):
@@ -426,7 +297,7 @@ class PointLayer(Layer):
     def __init__(self, *, cluster: bool, radius: int = 6):
         super().__init__(name="points", overlay=True, control=True, show=True)
         self._name = "GeomapPoints"
-        self._template = _ENV.get_template("points.js")
+        self._template = ENV.get_template("points.js")
         self.cluster = cluster
         self.radius = radius
 
@@ -438,7 +309,7 @@ class Shapes(Layer):
     def __init__(self, slot: str):
         super().__init__(name=slot, overlay=True, control=True, show=True)
         self._name = "GeomapShapes"
-        self._template = _ENV.get_template("shapes.js")
+        self._template = ENV.get_template("shapes.js")
         self.slot = slot
 
 
@@ -448,7 +319,7 @@ class Panel(MacroElement):
     def __init__(self, slot: str, *, position: str, css_class: str):
         super().__init__()
         self._name = "GeomapPanel"
-        self._template = _ENV.get_template("control.js")
+        self._template = ENV.get_template("control.js")
         self.slot = slot
         self.position = position
         self.css_class = css_class
@@ -460,31 +331,14 @@ class Extras(MacroElement):
     def __init__(self, *, base_layers: list, overlays: list, registry: dict, blank: bool):
         super().__init__()
         self._name = "GeomapExtras"
-        self._template = _ENV.get_template("extras.js")
+        self._template = ENV.get_template("extras.js")
         self.base_layers = base_layers
         self.overlays = overlays
         self.registry = registry
         self.blank = blank
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_INERT = str.maketrans({"{": "\\u007b", "}": "\\u007d", "%": "\\u0025", "#": "\\u0023"})
-
-
-def safe_json(obj) -> str:
-    """JSON that can sit inside ``<script>`` and can never be read as a template.
-
-    ``<``, ``>``, ``&`` and the line separators are written as ``\\u`` escapes, so the HTML
-    cannot end the script; inside strings, ``{``, ``}``, ``%`` and ``#`` are too, so the text
-    holds no Jinja2 delimiter. JSON and JavaScript read the escapes as the same text.
-    """
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
-    return _JSON_STRING.sub(lambda s: s.group(0).translate(_INERT), text)
-
-
-def _point_data(model: _model.MapModel) -> dict:
+def _point_data(model: MapModel) -> dict:
     pts = model.points
     data = {
         "lat": np.round(pts.geometry.y.to_numpy(), COORD_DIGITS).tolist(),
@@ -533,26 +387,26 @@ def _area_part(areas) -> dict:
     """Areas for :class:`Shapes`: a fill per area and its tooltip, as plain text (set with ``textContent``)."""
     props = []
     for row in areas.itertuples(index=False):
-        style = {"fillColor": row.color, "fillOpacity": 0.75 if row.state != _model.NODATA else 0.45}
-        if row.state == _model.NODATA:
+        style = {"fillColor": row.color, "fillOpacity": 0.75 if row.state != NODATA else 0.45}
+        if row.state == NODATA:
             style["dashArray"] = "4 3"
         props.append({"tip": str(row.tip), "style": style})
     base = {"color": "#555555", "weight": 0.8, "opacity": 0.9}
     return {"data": _features(areas, props), "style": base, "interactive": True, "className": "geomap-area", "tips": True}
 
 
-def _legend_html(model: _model.MapModel) -> str:
+def _legend_html(model: MapModel) -> str:
     parts = []
     if model.areas is not None and model.area_items:
         parts.append(f"<h4>{escape(model.area_title)}</h4><ul>")
         for item in model.area_items:
-            cls = "geomap-swatch nodata" if item.kind == _model.NODATA else "geomap-swatch"
+            cls = "geomap-swatch nodata" if item.kind == NODATA else "geomap-swatch"
             parts.append(f'<li><span class="{cls}" style="background:{item.color}"></span>{escape(item.label)}</li>')
         parts.append("</ul>")
         if model.approximate:
-            parts.append(f'<div class="geomap-note">{escape(model.text["approximate"])}</div>')
+            parts.append(f'<div class="geomap-note">{escape(model.text("approximate"))}</div>')
     if model.points is not None and (len(model.categories) > 1 or model.category_title):
-        head = model.category_title or model.text["points"]
+        head = model.category_title or model.text("points")
         parts.append(f"<h4>{escape(head)}</h4><ul>")
         for item in model.categories:
             parts.append(
@@ -562,23 +416,23 @@ def _legend_html(model: _model.MapModel) -> str:
     return "".join(parts)
 
 
-def _notes_html(model: _model.MapModel) -> str:
+def _notes_html(model: MapModel) -> str:
     text = model.text
     parts = []
     if model.unplaced_count:
-        summary = escape(text["unplaced"].format(n=f"{model.unplaced_count:,}"))
+        summary = escape(text("unplaced", n=f"{model.unplaced_count:,}"))
         if model.unplaced_list:
-            shown = model.unplaced_list[: _model.MAX_UNPLACED_LISTED]
+            shown = model.unplaced_list[:MAX_UNPLACED_LISTED]
             items = "".join(f"<li>{escape(t)}</li>" for t in shown)
             more = len(model.unplaced_list) - len(shown)
-            tail = f'<div class="geomap-note">{escape(text["unplaced_more"].format(n=f"{more:,}"))}</div>' if more else ""
+            tail = f'<div class="geomap-note">{escape(text("unplaced_more", n=f"{more:,}"))}</div>' if more else ""
             parts.append(f"<details><summary>{summary}</summary><ol>{items}</ol>{tail}</details>")
         else:
-            parts.append(f'<div>{summary}</div><div class="geomap-note">{escape(text["unplaced_hidden"])}</div>')
+            parts.append(f'<div>{summary}</div><div class="geomap-note">{escape(text("unplaced_hidden"))}</div>')
     if model.unassigned:
-        parts.append(f"<div>{escape(text['unassigned'].format(n=f'{model.unassigned:,}'))}</div>")
+        parts.append(f"<div>{escape(text('unassigned', n=f'{model.unassigned:,}'))}</div>")
     if model.coarse:
-        parts.append(f"<div>{escape(text['coarse'].format(n=f'{model.coarse:,}'))}</div>")
+        parts.append(f"<div>{escape(text('coarse', n=f'{model.coarse:,}'))}</div>")
     return "".join(parts)
 
 

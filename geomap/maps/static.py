@@ -19,40 +19,50 @@ import pandas as pd
 from ..errors import UsageError
 from ..io import atomic_path
 from ..provenance import attribution
-from . import _model
+from .model import NODATA, NODATA_COLOR, MapModel, build
+from .options import MapOptions, check_choice, map_options, option_keywords
 
 A4_INCHES = (11.69, 8.27)
 FORMATS = {".png": "png", ".pdf": "pdf"}
+ORIENTATIONS = ("landscape", "portrait")
 FONT = "IPAexGothic"
 
 
+@option_keywords
 def save_image(
-    df: pd.DataFrame,
+    df: pd.DataFrame | MapModel,
     path,
+    options: MapOptions | None = None,
     *,
     dpi: int = 200,
     orientation: str = "landscape",
-    tiles: str | None = None,
-    cluster: bool | None = None,
-    **options,
+    unplaced=None,
+    **keywords,
 ) -> Path:
     """Draw the map as a PNG or PDF (chosen by the file extension), for memos.
 
+    Takes the rows and the options of :func:`geomap.maps.make_map` (as keywords, as a
+    :class:`~geomap.maps.MapOptions`, or both), or a map already decided by
+    :func:`geomap.maps.build`, which is then drawn as it is. A memo map never fetches
+    tiles and draws every point, so ``tiles`` and ``cluster`` change nothing here.
+
     Parameters
     ----------
-    df : pandas.DataFrame
-        As for :func:`geomap.maps.make_map`.
+    df : pandas.DataFrame or geomap.maps.MapModel
+        The rows, as for :func:`geomap.maps.make_map`; or a model from
+        :func:`geomap.maps.build` (then no option and no ``unplaced`` may be given).
     path : str or os.PathLike
         ``.png`` or ``.pdf``. Written atomically (temporary file, then rename).
+    options : geomap.maps.MapOptions, optional
+        The map's options at once; keywords replace its values.
     dpi : int
         Resolution, at least 200 (A4 landscape at 200 dpi is 2338 × 1654 pixels).
     orientation : {"landscape", "portrait"}
         A4 orientation.
-    tiles, cluster
-        Accepted so the same options can be passed as to ``make_map``; ignored (a memo map
-        never fetches tiles, and points are always drawn individually).
-    **options
-        Every other option of :func:`geomap.maps.make_map` (``by``, ``value``, ``agg``,
+    unplaced : pandas.DataFrame or sequence of str, optional
+        As for :func:`geomap.maps.make_map`.
+    **keywords
+        Every option of :func:`geomap.maps.make_map` (``by``, ``value``, ``agg``,
         ``category``, ``title``, ``min_count``, ``points``, ``lang`` …).
 
     Returns
@@ -76,6 +86,13 @@ def save_image(
     'wards.png'
     >>> geomap.save_image(wards, "wards.pdf", by="municipality", orientation="portrait").suffix
     '.pdf'
+
+    One model drawn twice, its areas computed once:
+
+    >>> from geomap.maps import MapOptions, build
+    >>> model = build(wards, MapOptions(by="municipality", points=False))
+    >>> [geomap.save_image(model, f"model.{kind}").name for kind in ("png", "pdf")]
+    ['model.png', 'model.pdf']
     """
     target = Path(path)
     fmt = FORMATS.get(target.suffix.lower())
@@ -86,10 +103,15 @@ def save_image(
             path=str(target),
             choices=", ".join(FORMATS),
         )
-    _model._choice("orientation", orientation, ("landscape", "portrait"))
+    check_choice("orientation", orientation, ORIENTATIONS)
     if not isinstance(dpi, (int, np.integer)) or dpi < 200:
         raise UsageError(f"dpi must be an integer of at least 200, got {dpi!r}", key="bad_dpi", value=str(dpi))
-    model = _model.build(df, **options)
+    if isinstance(df, MapModel):
+        if options is not None or keywords or unplaced is not None:
+            raise TypeError("a MapModel is drawn as it was built: give its options and unplaced rows to build()")
+        model = df
+    else:
+        model = build(df, map_options(options, **keywords), unplaced=unplaced)
     figure = draw(model, orientation=orientation)
     _atomic_savefig(figure, target, fmt=fmt, dpi=int(dpi))
     return target
@@ -102,8 +124,8 @@ def _rc():
             "text.usetex": False}
 
 
-def draw(model: _model.MapModel, *, orientation: str = "landscape"):
-    """Draw a :class:`~geomap.maps._model.MapModel` on a new A4 ``Figure`` (not shown)."""
+def draw(model: MapModel, *, orientation: str = "landscape"):
+    """Draw a :class:`~geomap.maps.model.MapModel` on a new A4 ``Figure`` (not shown)."""
     import matplotlib
     import matplotlib_fontja  # noqa: F401  (registers the IPAex Gothic font)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -180,12 +202,12 @@ def _draw(fig, model, *, landscape: bool) -> None:
         model.land.to_crs(crs).plot(ax=ax, color="#fbfaf6", edgecolor="none", zorder=1)
     if model.areas is not None and len(model.areas):
         areas = model.areas.to_crs(crs)
-        hatched = (areas["state"] == _model.NODATA).to_numpy()
+        hatched = (areas["state"] == NODATA).to_numpy()
         if (~hatched).any():
             areas[~hatched].plot(ax=ax, color=areas.loc[~hatched, "color"].tolist(), edgecolor="#555555", linewidth=0.4, zorder=2)
         if hatched.any():
             areas[hatched].plot(
-                ax=ax, facecolor=_model.NODATA_COLOR, edgecolor="#777777", hatch="///", linewidth=0.4, zorder=2
+                ax=ax, facecolor=NODATA_COLOR, edgecolor="#777777", hatch="///", linewidth=0.4, zorder=2
             )
     _label_areas(ax, model, crs)
     if model.municipality_lines is not None and len(model.municipality_lines):
@@ -232,7 +254,7 @@ def _draw(fig, model, *, landscape: bool) -> None:
             Patch(
                 facecolor=item.color,
                 edgecolor="#555555",
-                hatch="///" if item.kind == _model.NODATA else None,
+                hatch="///" if item.kind == NODATA else None,
                 label=item.label,
                 linewidth=0.5,
             )
@@ -244,7 +266,7 @@ def _draw(fig, model, *, landscape: bool) -> None:
             Line2D([], [], marker="o", linestyle="", markerfacecolor=item.color, markeredgecolor="white", markersize=8, label=item.label)
             for item in model.categories
         ]
-        legends.append((model.category_title or text["points"], handles))
+        legends.append((model.category_title or text("points"), handles))
     y = legend_anchor[1]
     renderer = fig.canvas.get_renderer()
     for title, handles in legends:
@@ -257,13 +279,13 @@ def _draw(fig, model, *, landscape: bool) -> None:
 
     notes = []
     if model.approximate and model.areas is not None:
-        notes.append(text["approximate"])
+        notes.append(text("approximate"))
     notes += model.notes
     if notes:
         wrapped = "\n".join(textwrap.fill(s, 22 if landscape else 60) for s in notes)
         fig.text(legend_anchor[0] + 0.005, y, wrapped, va="top", ha="left", fontsize=8.5, color="#333333")
 
-    source = text["source"] + attribution(model.lang)
+    source = text("source") + attribution(model.lang)
     fig.text(0.02, 0.06, textwrap.fill(source, 120 if landscape else 85), va="top", ha="left", fontsize=6.5, color="#444444")
 
 

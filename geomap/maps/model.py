@@ -1,9 +1,11 @@
 """What a map shows, decided once for both renderers (HTML and PNG/PDF).
 
-:func:`build` validates the options, places the points, aggregates them to areas,
-classifies the measure and writes every text the map carries (title, legend, notes) in
-the chosen language. The renderers in :mod:`.html` and :mod:`.static` only draw the
-:class:`MapModel`; texts here are plain (unescaped): each renderer escapes for its medium.
+:func:`build` takes the rows and a checked :class:`~geomap.maps.options.MapOptions`, places
+the points, aggregates them to areas, classifies the measure and writes every text the map
+carries (title, legend, notes) in the chosen language, from the ``map_`` keys of
+:mod:`geomap.messages`. The result, a :class:`MapModel`, is built once per map and drawn by
+:func:`geomap.maps.html.draw` (folium) and :func:`geomap.maps.static.draw` (matplotlib);
+they only draw it. Texts here are plain (unescaped): each renderer escapes for its medium.
 """
 
 from __future__ import annotations
@@ -19,14 +21,12 @@ import pandas as pd
 import shapely
 
 from .. import spatial
-from ..errors import InputError, UsageError
+from ..errors import InputError
+from ..messages import message
+from .options import MapOptions
 
 log = logging.getLogger(__name__)
 
-BY = ("auto", "municipality", "town", "none")
-TILES = ("gsi", "gsi-pale", "osm", "none")
-LANGS = ("ja", "en")
-CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "user")
 MAX_CATEGORIES = 10
 MAX_UNPLACED_LISTED = 1000
 
@@ -41,73 +41,6 @@ POINT_COLOR = "#1f5fbf"
 # Area states
 CLASSED, ZERO, NODATA, SUPPRESSED = "classed", "zero", "nodata", "suppressed"
 
-TEXT = {
-    "ja": {
-        "count": "件数",
-        "sum": "{value}の合計",
-        "mean": "{value}の平均",
-        "count_unit": "件",
-        "level_municipality": "市区町村別",
-        "level_town": "町丁目別",
-        "level_user": "区域別",
-        "title_points": "地点の分布",
-        "title_areas": "{measure}（{level}）",
-        "approximate": "区域はおおよその範囲（町丁目の代表点から推定）",
-        "nodata": "データなし",
-        "zero": "0",
-        "suppressed": "{k}未満",
-        "suppressed_legend": "{k}件未満（数を伏せています）",
-        "count_of": "{n}件",
-        "points": "地点",
-        "other": "その他",
-        "blank": "（空欄）",
-        "unplaced": "地図に載せられなかった行: {n}件",
-        "unplaced_more": "ほか{n}件（一覧は出力レポートを参照）",
-        "unplaced_hidden": "個々の住所は表示していません（一覧は出力レポートを参照）",
-        "unassigned": "集計区域の外にあった地点: {n}件",
-        "coarse": "位置が粗く（都道府県・市区町村まで）集計から除いた行: {n}件",
-        "outlines": "行政区域の境界",
-        "areas": "集計区域",
-        "tile_gsi": "地理院タイル（標準地図）",
-        "tile_gsi_pale": "地理院タイル（淡色地図）",
-        "tile_osm": "OpenStreetMap",
-        "background": "背景: 行政区域（国土数値情報）",
-        "source": "出典: ",
-    },
-    "en": {
-        "count": "Count",
-        "sum": "Sum of {value}",
-        "mean": "Mean of {value}",
-        "count_unit": "",
-        "level_municipality": "by municipality",
-        "level_town": "by town",
-        "level_user": "by area",
-        "title_points": "Locations",
-        "title_areas": "{measure} ({level})",
-        "approximate": "Areas are approximate (estimated from town centre points)",
-        "nodata": "No data",
-        "zero": "0",
-        "suppressed": "fewer than {k}",
-        "suppressed_legend": "fewer than {k} (number hidden)",
-        "count_of": "{n} rows",
-        "points": "Locations",
-        "other": "Other",
-        "blank": "(blank)",
-        "unplaced": "Rows that could not be placed: {n}",
-        "unplaced_more": "and {n} more (see the report)",
-        "unplaced_hidden": "Addresses are not listed (see the report)",
-        "unassigned": "Points outside every area: {n}",
-        "coarse": "Rows located too coarsely (prefecture/municipality only), not counted: {n}",
-        "outlines": "Administrative boundaries",
-        "areas": "Areas",
-        "tile_gsi": "GSI tiles (standard)",
-        "tile_gsi_pale": "GSI tiles (pale)",
-        "tile_osm": "OpenStreetMap",
-        "background": "Background: administrative areas",
-        "source": "Sources: ",
-    },
-}
-
 
 @dataclass
 class LegendItem:
@@ -120,11 +53,14 @@ class LegendItem:
 
 @dataclass
 class MapModel:
-    """Everything a renderer draws. Texts are plain, not escaped."""
+    """Everything a renderer draws, made by :func:`build`. Texts are plain, not escaped.
+
+    ``options`` are the :class:`~geomap.maps.options.MapOptions` it was built with (the
+    HTML renderer reads ``tiles`` and ``cluster`` there).
+    """
 
     title: str
-    lang: str
-    text: dict
+    options: MapOptions
     points: gpd.GeoDataFrame | None = None
     point_colors: np.ndarray | None = None  # index into categories, per point
     categories: list = field(default_factory=list)  # LegendItem per category
@@ -143,7 +79,18 @@ class MapModel:
     land: gpd.GeoDataFrame | None = None  # prefecture polygons around the data
     prefecture_lines: gpd.GeoDataFrame | None = None
     municipality_lines: gpd.GeoDataFrame | None = None
-    min_count: int | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.options.lang
+
+    @property
+    def min_count(self) -> int | None:
+        return self.options.min_count
+
+    def text(self, key: str, **params) -> str:
+        """The map text ``map_<key>`` of :mod:`geomap.messages` in the map's language."""
+        return message(f"map_{key}", self.lang, **params)
 
     @property
     def notes(self) -> list[str]:
@@ -152,64 +99,45 @@ class MapModel:
         The count of rows not placed is always said, 0 included, so a reader knows it
         was checked.
         """
-        out = [self.text["unplaced"].format(n=f"{self.unplaced_count:,}")]
+        out = [self.text("unplaced", n=f"{self.unplaced_count:,}")]
         if self.unassigned:
-            out.append(self.text["unassigned"].format(n=f"{self.unassigned:,}"))
+            out.append(self.text("unassigned", n=f"{self.unassigned:,}"))
         if self.coarse:
-            out.append(self.text["coarse"].format(n=f"{self.coarse:,}"))
+            out.append(self.text("coarse", n=f"{self.coarse:,}"))
         return out
 
 
-def build(
-    df: pd.DataFrame,
-    *,
-    by: str = "auto",
-    value: str | None = None,
-    agg: str = "count",
-    category: str | None = None,
-    name: str | None = None,
-    address=None,
-    title: str | None = None,
-    boundaries: gpd.GeoDataFrame | None = None,
-    boundary_key: str | None = None,
-    boundary_name: str | None = None,
-    min_count: int | None = None,
-    points: bool = True,
-    classification: str = "quantiles",
-    k: int = 5,
-    breaks=None,
-    lang: str = "ja",
-    unplaced=None,
-    unit: str | None = None,
-    lat: str = "lat",
-    lon: str = "lon",
-) -> MapModel:
-    """Decide what the map shows. See :func:`geomap.maps.make_map` for the parameters."""
-    _choice("by", by, BY)
-    _choice("agg", agg, spatial.AGG_CHOICES)
-    _choice("lang", lang, LANGS)
-    if breaks is not None:
-        classification = "user"
-    _choice("classification", classification, CLASSIFICATIONS)
-    if classification == "user" and not breaks:
-        raise UsageError("classification='user' needs breaks", key="breaks_required")
-    if breaks is not None:
-        breaks = _check_breaks(breaks)
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= 9:
-        raise UsageError(f"k must be an integer from 2 to 9, got {k!r}", key="bad_k", value=str(k))
-    if min_count is not None and (
-        not isinstance(min_count, (int, np.integer)) or isinstance(min_count, bool) or min_count < 1
-    ):
-        raise UsageError(
-            f"min_count must be a positive integer, got {min_count!r}", key="bad_min_count", value=str(min_count)
-        )
+def build(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None) -> MapModel:
+    """Decide what the map shows: the model both renderers draw.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The rows, with coordinates (see :func:`geomap.maps.make_map`).
+    options : MapOptions, optional
+        What to show; ``MapOptions()`` (the defaults) when omitted.
+    unplaced : pandas.DataFrame or sequence of str, optional
+        The rows that could not be placed, for the note on the map. Defaults to the rows
+        of ``df`` without coordinates.
+
+    Returns
+    -------
+    MapModel
+
+    Raises
+    ------
+    InputError
+        ``not_a_table``, ``missing_columns``, ``no_points`` and the data errors of
+        :func:`geomap.aggregate`. The options were checked when ``options`` was made.
+    """
+    options = MapOptions() if options is None else options
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"expected a DataFrame, got {type(df).__name__}", key="not_a_table", type=type(df).__name__)
-    address_cols = [address] if isinstance(address, str) else list(address or [])
+    name, category, address_cols = options.name, options.category, options.address_columns
     if name is None or category is None or not address_cols:
         # Columns not named are found by their headers, as `geomap render` finds them
         # (名称/name, 種別/category, 住所/address …), so popups say what a point is.
-        from ..io import find_columns
+        from ..columns import find_columns
 
         found = find_columns(df)
         name = name if name is not None else found.name
@@ -218,23 +146,22 @@ def build(
             address_cols = [found.address] if found.address else list(found.parts)
     for column in [category, name, *address_cols]:
         if column is not None and column not in df.columns:
-            raise spatial._missing(column, df)
-    if by == "none" and not points:
-        raise UsageError("by='none' with points=False leaves nothing to draw", key="nothing_to_draw")
+            raise spatial.missing_column(column, df)
 
-    text = TEXT[lang]
-    placed = spatial.to_points(df, lat=lat, lon=lon)
+    by, value, agg, points = options.by, options.value, options.agg, options.points
+    placed = spatial.to_points(df, lat=options.lat, lon=options.lon)
     if len(placed) == 0:
         raise InputError("no row has coordinates; nothing can be mapped", key="no_points", rows=len(df))
-    model = MapModel(title="", lang=lang, text=text, min_count=min_count)
+    model = MapModel(title="", options=options)
 
     # rows that could not be placed: the caller's list, else the rows of df without coordinates
     model.unplaced_count, model.unplaced_list = _unplaced(
-        df, placed, unplaced, address_cols, listed=points, lat=lat, lon=lon
+        df, placed, unplaced, address_cols, listed=points, lat=options.lat, lon=options.lon
     )
 
     # areas
     level = None
+    boundaries = options.boundaries
     if boundaries is not None and by in ("auto", "municipality", "town"):
         level = "user"
     elif by in ("municipality", "town"):
@@ -252,14 +179,14 @@ def build(
             value=value,
             agg=agg,
             boundaries=boundaries if level == "user" else None,
-            key=boundary_key,
-            name=boundary_name,
+            key=options.boundary_key,
+            name=options.boundary_name,
         )
         model.unassigned = int(areas.attrs.get("unassigned", 0))
         model.coarse = int(areas.attrs.get("coarse", 0))
         model.approximate = bool(areas.attrs.get("approximate", False))
-        _classify(model, areas, agg=agg, value=value, unit=unit, classification=classification, k=int(k), breaks=breaks)
-        model.area_title = _measure(text, agg, value, model.unit)
+        _classify(model, areas)
+        model.area_title = _measure(model, model.unit)
         with_data = model.areas[model.areas["count"] > 0]
         if len(with_data):
             model.bounds = tuple(with_data.total_bounds)
@@ -269,19 +196,19 @@ def build(
     if points:
         model.points = placed
         model.popup_fields = [(str(c), c) for c in [name, category, *address_cols] if c is not None]
-        model.point_colors, model.categories = _categories(placed, category, text)
+        model.point_colors, model.categories = _categories(placed, category, model)
         model.category_title = str(category) if category is not None else None
-        if min_count is not None:
+        if options.min_count is not None:
             log.warning("min_count hides small area counts, but the individual points are still shown")
     if model.bounds is None:
         model.bounds = tuple(placed.total_bounds)
 
+    title = options.title
     if title is None:
         if model.areas is not None:
-            lvl = text[f"level_{level}"]
-            title = text["title_areas"].format(measure=_measure(text, agg, value, ""), level=lvl)
+            title = model.text("title_areas", measure=_measure(model, ""), level=model.text(f"level_{level}"))
         else:
-            title = text["title_points"]
+            title = model.text("title_points")
     model.title = str(title)
     model.land, model.prefecture_lines, model.municipality_lines = outlines(model.bounds)
     return model
@@ -290,25 +217,13 @@ def build(
 # --------------------------------------------------------------------------- pieces
 
 
-def _choice(option, got, choices):
-    spatial._check_choice(option, got, choices)
-
-
-def _check_breaks(breaks) -> list[float]:
-    """Class breaks as sorted finite floats; text, inf and NaN are refused (``bad_breaks``)."""
-    try:
-        values = [float(b) for b in breaks]
-    except (TypeError, ValueError):
-        values = []
-    if not values or not all(math.isfinite(v) for v in values):
-        shown = ",".join(map(str, breaks)) if isinstance(breaks, (list, tuple)) else str(breaks)
-        raise UsageError(f"breaks must be finite numbers, got {breaks!r}", key="bad_breaks", value=shown)
-    return sorted(values)
-
-
-def _measure(text, agg, value, unit):
-    label = text["count"] if agg == "count" else text[agg].format(value=value)
-    return f"{label}（{unit}）" if unit and text is TEXT["ja"] else (f"{label} ({unit})" if unit else label)
+def _measure(model, unit):
+    """The measure's name (件数, 定員の合計 …), with its unit when given."""
+    options = model.options
+    label = model.text("count") if options.agg == "count" else model.text(options.agg, value=options.value)
+    if not unit:
+        return label
+    return f"{label}（{unit}）" if model.lang == "ja" else f"{label} ({unit})"
 
 
 def _unplaced(df, placed, unplaced, address_cols, listed, lat, lon):
@@ -340,20 +255,21 @@ def _row_texts(rows, address_cols):
     return frame.agg(" ".join, axis=1).str.strip().tolist()
 
 
-def _categories(placed, category, text):
+def _categories(placed, category, model):
     """Index per point into the legend items; the rarest categories beyond ten become その他."""
     from matplotlib import colormaps, colors
 
     if category is None:
-        return np.zeros(len(placed), dtype=int), [LegendItem(POINT_COLOR, text["points"], "point")]
+        return np.zeros(len(placed), dtype=int), [LegendItem(POINT_COLOR, model.text("points"), "point")]
     labels = placed[category].astype("string").fillna("").str.strip()
-    labels = labels.mask(labels == "", text["blank"])
+    labels = labels.mask(labels == "", model.text("blank"))
     order = labels.value_counts(sort=True)
     names = list(order.index)
     if len(names) > MAX_CATEGORIES:
         keep = names[: MAX_CATEGORIES - 1]
-        labels = labels.where(labels.isin(keep), text["other"])
-        names = keep + [text["other"]]
+        other = model.text("other")
+        labels = labels.where(labels.isin(keep), other)
+        names = keep + [other]
     cmap = colormaps[CATEGORY_CMAP]
     items = [LegendItem(colors.to_hex(cmap(i % cmap.N)), str(n), "point") for i, n in enumerate(names)]
     index = pd.Categorical(labels, categories=names).codes.astype(int)
@@ -368,13 +284,15 @@ def _fmt(v: float, integer: bool, scale: float | None = None) -> str:
     return f"{v:,.{digits}f}"
 
 
-def _classify(model, areas, *, agg, value, unit, classification, k, breaks):
+def _classify(model, areas):
     """Give every area a state (classed, zero, no data, suppressed), a colour and a label."""
     import mapclassify
     from matplotlib import colormaps, colors
 
-    text = model.text
-    model.unit = unit if unit is not None else text["count_unit"] if agg == "count" else ""
+    options, text = model.options, model.text
+    agg, classification, k, breaks = options.agg, options.classification, options.k, options.breaks
+    unit = options.unit
+    model.unit = unit if unit is not None else text("count_unit") if agg == "count" else ""
     u = model.unit if model.lang == "ja" else (f" {model.unit}" if model.unit else "")
     areas = areas.copy()
     state = np.full(len(areas), CLASSED, dtype=object)
@@ -392,7 +310,7 @@ def _classify(model, areas, *, agg, value, unit, classification, k, breaks):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # mapclassify warns when there are fewer values than classes
             if classification == "user":
-                bins = np.asarray(mapclassify.UserDefined(y, bins=breaks).bins, dtype=float)
+                bins = np.asarray(mapclassify.UserDefined(y, bins=list(breaks)).bins, dtype=float)
             else:
                 unique = np.unique(y)
                 kk = min(k, len(unique))
@@ -431,22 +349,22 @@ def _classify(model, areas, *, agg, value, unit, classification, k, breaks):
     color[state == NODATA] = NODATA_COLOR
     color[state == SUPPRESSED] = SUPPRESSED_COLOR
     if (state == ZERO).any():
-        items.insert(0, LegendItem(ZERO_COLOR, text["zero"], ZERO))
+        items.insert(0, LegendItem(ZERO_COLOR, text("zero"), ZERO))
     if (state == SUPPRESSED).any():
-        items.append(LegendItem(SUPPRESSED_COLOR, text["suppressed_legend"].format(k=model.min_count), SUPPRESSED))
+        items.append(LegendItem(SUPPRESSED_COLOR, text("suppressed_legend", k=model.min_count), SUPPRESSED))
     if (state == NODATA).any():
-        items.append(LegendItem(NODATA_COLOR, text["nodata"], NODATA))
+        items.append(LegendItem(NODATA_COLOR, text("nodata"), NODATA))
 
     labels = []
     for s, v, c in zip(state, areas["value"], areas["count"]):
         if s == SUPPRESSED:
-            labels.append(text["suppressed"].format(k=model.min_count))
+            labels.append(text("suppressed", k=model.min_count))
         elif s == NODATA:
-            labels.append(text["nodata"])
+            labels.append(text("nodata"))
         else:
             shown = f"{_fmt(v, integer)}{u}"
             if agg != "count":
-                shown += f" ({text['count_of'].format(n=f'{c:,}')})"
+                shown += f" ({text('count_of', n=f'{c:,}')})"
             labels.append(shown)
     areas["state"] = state
     areas["color"] = color
