@@ -327,20 +327,24 @@ class Jobs:
         shown = dataclasses.replace(result, unmatched=Path(job.download_name("unmatched")))
         summary = summary_lines(shown, lang, input_path=job.name, kind="map")
         min_level = 2 if options.get("by") == "municipality" and not options.get("points", True) else 3
-        table = _unmatched_table(result.frame, result.columns, lang, min_level) if result.unplaced else None
+        table = (_unmatched_table(result.frame, result.columns, lang, min_level, services=list(result.online))
+                 if result.unplaced else None)
         with job.lock:
             job.files = files
             job.result = {"summary": summary, "files": sorted(files), "unmatched": table, "map": True}
             job.state, job.done = "done", job.total
 
 
-def _unmatched_table(frame, columns, lang: str, min_level: int) -> dict:
-    """The rows not placed, as the page's table: the reason, then the list's own columns."""
+def _unmatched_table(frame, columns, lang: str, min_level: int, services=()) -> dict:
+    """The rows not placed, as the page's table: the reason, then the list's own columns.
+
+    ``services``: the online services asked, named in the reason of a row one failed for.
+    """
     from ..geocoders.base import ERROR_COLUMN, RESULT_COLUMNS
-    from ..pipeline import placed_rows, unplaced_reasons
+    from ..report import placed_rows, unplaced_reasons
 
     mask = ~placed_rows(frame, min_level)
-    reasons = unplaced_reasons(frame, columns, lang, min_level)
+    reasons = unplaced_reasons(frame, columns, lang, min_level, services=services)
     own = [c for c in frame.columns if c not in RESULT_COLUMNS and c != ERROR_COLUMN]
     rows = frame.loc[mask, own].head(UNMATCHED_SHOWN)
     return {
@@ -355,14 +359,14 @@ def _unmatched_again(job: Job, options: dict, lang: str) -> dict | None:
     """The unmatched table when no row could be placed (render raised before giving its frame)."""
     from ..columns import find_columns
     from ..io import read_table
-    from ..pipeline import geocode_table
+    from ..geocoding import geocode_table
 
     try:
         df = read_table(job.input, sheet=options.get("sheet"), encoding=options.get("encoding"),
                         header_row=options.get("header_row"))
         found = find_columns(df, address_column=options.get("address_column"))
-        frame = geocode_table(df, address_column=options.get("address_column"), default_pref=options.get("pref"),
-                              default_city=options.get("city"), lang=lang)
+        frame = geocode_table(df, address_column=options.get("address_column"), pref=options.get("pref"),
+                              city=options.get("city"), lang=lang)
         min_level = 2 if options.get("by") == "municipality" and not options.get("points", True) else 3
         return _unmatched_table(frame, found, lang, min_level)
     except GeomapError:
