@@ -27,8 +27,7 @@ from .columns import READ_INFO, Columns, check_column, find_columns, require_col
 from .geocoders.base import RESULT_COLUMNS, Geocoder
 from .io import read_table
 from .output import check_output, output_renames, same_file, table_format, write_table
-from .maps.options import AGG, BY, CLASSIFICATIONS, TILES, MapOptions, map_options, option_keywords
-from .maps.options import check_choice as _check_choice
+from .maps.options import AGG, BY, CLASSIFICATIONS, TILES, MapOptions, check_choice, map_options, option_keywords
 from .messages import LANGS, message, row_error
 
 log = logging.getLogger(__name__)
@@ -189,7 +188,7 @@ def geocode_file(
     >>> result.output.name, result.unplaced
     ('施設_結果.csv', 0)
     """
-    _check_choice("--lang", lang, LANG_CHOICES)
+    check_choice("--lang", lang, LANG_CHOICES)
     input = Path(input)
     default_name = input.stem + "_geocoded.csv"
     output = Path(output) if output is not None else input.with_name(default_name)
