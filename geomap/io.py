@@ -461,9 +461,4 @@ def _tidy(df: pd.DataFrame, shown: str) -> pd.DataFrame:
     return df
 
 
-# Moved by issue 13 to geomap.columns and geomap.output; still importable from here until
-# geomap/maps imports them from their new homes. Not part of this module's API.
-from .columns import find_columns  # noqa: E402,F401
-from .output import atomic_path  # noqa: E402,F401
-
 __all__ = ["READ_INFO", "read_table"]

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .errors import InputError, OutputError, UsageError
@@ -28,7 +27,7 @@ from .geocoders.base import RESULT_COLUMNS, Geocoder
 from .io import read_table
 from .output import check_output, output_renames, same_file, table_format, write_table
 from .maps.options import AGG, BY, CLASSIFICATIONS, TILES, MapOptions, check_choice, map_options, option_keywords
-from .messages import LANGS, message, row_error
+from .messages import LANGS
 
 log = logging.getLogger(__name__)
 

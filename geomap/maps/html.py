@@ -28,7 +28,7 @@ from branca.element import MacroElement
 from folium.map import Layer
 
 from ..errors import UsageError
-from ..io import atomic_path
+from ..output import atomic_path
 from ..provenance import attribution_html
 from .model import MAX_UNPLACED_LISTED, NODATA, MapModel, build
 from .options import MapOptions, map_options, option_keywords

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from ..io import atomic_path
+from ..output import atomic_path
 from ..provenance import attribution
 from .model import NODATA, NODATA_COLOR, MapModel, build
 from .options import MapOptions, check_choice, map_options, option_keywords
