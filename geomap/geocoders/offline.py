@@ -2,8 +2,9 @@
 
 The adapter (:class:`OfflineGeocoder`, :func:`geocode_strings`): it resolves the pref/city
 context, normalizes each distinct address once (:mod:`geomap.address.normalize`), matches
-it (:class:`~geomap.geocoders.matcher.Matcher`) and makes the result rows, the note in the
-requested language. Nothing leaves the machine.
+it (:class:`~geomap.geocoders.matcher.Matcher`) and makes the result rows. This is where the
+matcher's notes, keys, become text in the requested language
+(:func:`geomap.messages.note_text`). Nothing leaves the machine.
 """
 
 from __future__ import annotations
