@@ -5,7 +5,8 @@ An exported list names its columns in many ways (住所, 所在地, 住所1 + �
 (:func:`fold_header`: NFKC, lower case, no spaces or brackets), so 「 住 所 」 and ＡＤＤＲＥＳＳ
 match too. :func:`find_columns` says what was found; :func:`require_columns` turns "nothing
 usable" into a message that lists the columns and suggests one; :func:`join_address` makes
-one address per row. :func:`find_header` tells which of a file's first rows is the header
+one address per row; :func:`has_point` says which latitude/longitude pairs are usable
+points (the one test of that in the package). :func:`find_header` tells which of a file's first rows is the header
 (titles and dates above it are skipped); the readers (:mod:`geomap.io`, :mod:`geomap.xlsx`)
 use it.
 """
@@ -268,6 +269,28 @@ def join_address(df: pd.DataFrame, found: Columns) -> pd.Series:
     return pd.Series(out, index=df.index, dtype=object)
 
 
+# -- coordinates ---------------------------------------------------------------------
+
+
+def typed_numbers(series: pd.Series) -> pd.Series:
+    """The numbers in a column as people type them (full-width digits, ``−``); NaN where none."""
+    text = series.fillna("").astype(str).map(lambda v: unicodedata.normalize("NFKC", v).strip().replace("−", "-"))
+    return pd.to_numeric(text, errors="coerce")
+
+
+def has_point(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """True where ``lat``/``lon`` are numbers within -90..90 / -180..180: a usable point.
+
+    Examples
+    --------
+    >>> has_point(pd.Series([35.6, None, 95.0, "35.6"]), pd.Series([139.8, 139.8, 139.8, "139.8"])).tolist()
+    [True, False, False, True]
+    """
+    y = pd.to_numeric(lat, errors="coerce")
+    x = pd.to_numeric(lon, errors="coerce")
+    return y.between(-90, 90) & x.between(-180, 180)
+
+
 # -- the header row -----------------------------------------------------------------
 
 
@@ -318,7 +341,9 @@ __all__ = [
     "find_columns",
     "find_header",
     "fold_header",
+    "has_point",
     "join_address",
     "require_columns",
+    "typed_numbers",
     "typical_width",
 ]

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .columns import Columns, find_columns, join_address, require_columns
+from .columns import Columns, find_columns, has_point, join_address, require_columns, typed_numbers
 from .geocoders import GEOCODERS, accepted_options, get_geocoder
 from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result
 from .geocoders.offline import geocode_strings
 from .messages import message
-from .report import INPUT_LEVEL, INPUT_SOURCE, has_point, typed_numbers
+from .report import INPUT_LEVEL, INPUT_SOURCE
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,9 @@
 One rule decides where a geocoded row goes (:func:`placed_rows`): on the map when its
 coordinates came from the table's own latitude/longitude columns, or when it was geocoded
 to ``min_level`` or finer (town level by default; a row placed only at its municipality's
-point would put a marker where nothing is). :func:`has_point` is the one test of a usable
-coordinate pair; :func:`geomap.spatial.to_points` and the table geocoder use it too.
+point would put a marker where nothing is). Whether a latitude/longitude pair is a usable
+point at all is :func:`geomap.columns.has_point`, the one test that this rule,
+:func:`geomap.spatial.to_points` and the table geocoder share.
 
 Every row left out gets a reason in the user's language (:func:`unplaced_reasons`), and
 :func:`write_unmatched` writes those rows, reason first, to ``<input stem>_unmatched.csv``
@@ -16,13 +17,12 @@ from __future__ import annotations
 
 import csv
 import math
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from .columns import Columns, join_address
+from .columns import Columns, has_point, join_address, typed_numbers
 from .geocoders.base import ERROR_COLUMN
 from .messages import message, row_error
 from .output import same_file, write_table
@@ -40,27 +40,18 @@ _JAPAN_LON = (122.0, 154.0)
 # -- the rule -------------------------------------------------------------------------
 
 
-def typed_numbers(series: pd.Series) -> pd.Series:
-    """The numbers in a column as people type them (full-width digits, ``−``); NaN where none."""
-    text = series.fillna("").astype(str).map(lambda v: unicodedata.normalize("NFKC", v).strip().replace("−", "-"))
-    return pd.to_numeric(text, errors="coerce")
-
-
-def has_point(lat: pd.Series, lon: pd.Series) -> pd.Series:
-    """True where ``lat``/``lon`` are numbers within -90..90 / -180..180: a usable point.
+def placed_rows(frame: pd.DataFrame, min_level: int = 3) -> pd.Series:
+    """True for rows that go on the map: coordinates from the input, or geocoded to ``min_level`` or finer.
 
     Examples
     --------
-    >>> has_point(pd.Series([35.6, None, 95.0, "35.6"]), pd.Series([139.8, 139.8, 139.8, "139.8"])).tolist()
-    [True, False, False, True]
+    >>> rows = pd.DataFrame({"lat": [35.67, 35.67, 35.67, None], "lon": [139.82, 139.82, 139.82, None],
+    ...                      "level": [3, 2, 4, 3], "source": ["offline", "offline", "input", "offline"]})
+    >>> placed_rows(rows).tolist()  # a municipality's point, or no point, is not on the map
+    [True, False, True, False]
+    >>> placed_rows(rows, min_level=2).tolist()
+    [True, True, True, False]
     """
-    y = pd.to_numeric(lat, errors="coerce")
-    x = pd.to_numeric(lon, errors="coerce")
-    return y.between(-90, 90) & x.between(-180, 180)
-
-
-def placed_rows(frame: pd.DataFrame, min_level: int = 3) -> pd.Series:
-    """True for rows that go on the map: coordinates from the input, or geocoded to ``min_level`` or finer."""
     from_input = frame["source"].eq(INPUT_SOURCE) & frame["level"].gt(0)
     return has_point(frame["lat"], frame["lon"]) & (from_input | frame["level"].ge(min_level))
 
@@ -203,7 +194,6 @@ __all__ = [
     "INPUT_LEVEL",
     "INPUT_SOURCE",
     "counts",
-    "has_point",
     "placed_rows",
     "readable_errors",
     "unmatched_path",

@@ -92,7 +92,7 @@ def placed_mask(df: pd.DataFrame, lat: str = "lat", lon: str = "lon") -> pd.Seri
             columns=", ".join(missing),
             available=", ".join(map(str, df.columns)),
         )
-    from .report import has_point  # the one test of a usable point (issue 13)
+    from .columns import has_point  # the one test of a usable point (issue 13)
 
     return has_point(df[lat], df[lon])
 

@@ -77,6 +77,21 @@ def test_address_column_option():
     assert err.value.key == "column_not_found"
 
 
+# -- coordinates ---------------------------------------------------------------------
+
+
+def test_one_test_of_a_usable_point_for_the_report_the_geocoder_and_the_map():
+    # report.placed_rows, the table geocoder and spatial.to_points all use has_point.
+    from geomap.columns import has_point
+    from geomap.spatial import placed_mask
+
+    lat = pd.Series([35.6, None, "35.6", "abc", 95.0, -90.0, "", 35.6])
+    lon = pd.Series([139.8, 139.8, "139.8", 139.8, 139.8, 180.0, "", 181.0])
+    expected = [True, False, True, False, False, True, False, False]
+    assert has_point(lat, lon).tolist() == expected
+    assert placed_mask(pd.DataFrame({"lat": lat, "lon": lon})).tolist() == expected
+
+
 # -- the header row -------------------------------------------------------------------
 
 

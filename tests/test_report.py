@@ -30,17 +30,6 @@ def test_unplaced_reasons_in_both_languages(address, ja, en):
 # -- the rule -------------------------------------------------------------------------
 
 
-def test_one_test_of_a_usable_point_for_the_report_the_geocoder_and_the_map():
-    from geomap.report import has_point
-    from geomap.spatial import placed_mask
-
-    lat = pd.Series([35.6, None, "35.6", "abc", 95.0, -90.0, "", 35.6])
-    lon = pd.Series([139.8, 139.8, "139.8", 139.8, 139.8, 180.0, "", 181.0])
-    expected = [True, False, True, False, False, True, False, False]
-    assert has_point(lat, lon).tolist() == expected
-    assert placed_mask(pd.DataFrame({"lat": lat, "lon": lon})).tolist() == expected
-
-
 def test_placed_rows_need_a_point_and_town_level_or_input_coordinates():
     from geomap.report import placed_rows
 
