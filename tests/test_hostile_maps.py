@@ -309,7 +309,8 @@ def test_item1_no_user_text_reaches_a_template_source(work, monkeypatch):
 
 # which calls build a template (or an element whose string is one) from their arguments
 _TEMPLATE_BUILDERS = {"Element", "Template", "from_string", "Html", "IFrame", "Popup", "Tooltip", "DivIcon"}
-_BUNDLED = {p.name for p in (ROOT / "geomap" / "maps" / "templates").iterdir()}
+# the package's own templates (the maps' and the local app's page), loaded by their literal names
+_BUNDLED = {p.name for p in (ROOT / "geomap").rglob("*") if p.parent.name == "templates" and p.is_file()}
 
 
 def _call_name(node: ast.Call) -> str:
