@@ -28,10 +28,13 @@ from .geocoders import GEOCODERS, accepted_options, get_geocoder
 from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result
 from .geocoders.offline import geocode_strings
 from .messages import message
-from .report import INPUT_LEVEL, INPUT_SOURCE
 
 log = logging.getLogger(__name__)
 
+#: Level given to rows whose coordinates came from the input's own lat/lon columns.
+INPUT_LEVEL = 4
+#: ``source`` of rows whose coordinates were given in the input (valid or not).
+INPUT_SOURCE = "input"
 #: Below this many addresses no progress bar is shown.
 PROGRESS_MIN_ROWS = 3000
 #: Addresses geocoded at a time when progress is shown.
@@ -413,4 +416,4 @@ def _service_counts(coder: Geocoder, values: list, result: pd.DataFrame) -> dict
             for service in (coder.endpoints() or {coder.name: ""})}
 
 
-__all__ = ["Geocoded", "geocode", "geocode_frame", "geocode_rows", "geocode_table"]
+__all__ = ["INPUT_LEVEL", "INPUT_SOURCE", "Geocoded", "geocode", "geocode_frame", "geocode_rows", "geocode_table"]

@@ -24,13 +24,10 @@ import pandas as pd
 
 from .columns import Columns, has_point, join_address, typed_numbers
 from .geocoders.base import ERROR_COLUMN
+from .geocoding import INPUT_SOURCE
 from .messages import message, row_error
 from .output import same_file, write_table
 
-#: Level given to rows whose coordinates came from the input's own lat/lon columns.
-INPUT_LEVEL = 4
-#: ``source`` of rows whose coordinates were given in the input (valid or not).
-INPUT_SOURCE = "input"
 UNMATCHED_SUFFIX = "_unmatched.csv"
 # Japan lies within these bounds; a lat/lon pair that fits them only when swapped was swapped.
 _JAPAN_LAT = (20.0, 46.0)
@@ -191,8 +188,6 @@ def write_unmatched(frame: pd.DataFrame, found: Columns, lang: str, min_level: i
 
 
 __all__ = [
-    "INPUT_LEVEL",
-    "INPUT_SOURCE",
     "counts",
     "placed_rows",
     "readable_errors",

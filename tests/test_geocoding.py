@@ -9,8 +9,8 @@ import pytest
 from geomap.columns import find_columns
 from geomap.errors import InputError
 from geomap.geocoders.base import RESULT_COLUMNS, Geocoder, empty_result
-from geomap.geocoding import PROGRESS_MIN_ROWS, geocode_rows, geocode_table
-from geomap.report import INPUT_LEVEL, placed_rows, unplaced_reasons
+from geomap.geocoding import INPUT_LEVEL, PROGRESS_MIN_ROWS, geocode_rows, geocode_table
+from geomap.report import placed_rows, unplaced_reasons
 
 
 def test_input_columns_then_result_columns():
