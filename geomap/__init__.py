@@ -25,7 +25,7 @@ Examples
 
 import logging
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: F401
 
 from .errors import GeomapError  # noqa: E402
 from .geocoding import geocode, geocode_frame, geocode_table  # noqa: E402

@@ -16,7 +16,6 @@ the names these keywords had before, still work for one release with a
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +24,7 @@ import pandas as pd
 
 from .columns import Columns, find_columns, has_point, join_address, require_columns, typed_numbers
 from .geocoders import GEOCODERS, accepted_options, get_geocoder
-from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, empty_result
+from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, context_keywords, empty_result
 from .geocoders.offline import geocode_strings
 from .messages import message
 
@@ -42,15 +41,8 @@ CHUNK = 2000
 
 
 def _context(pref, city, default_pref, default_city) -> tuple[str | None, str | None]:
-    """``pref`` and ``city``, taking the keywords they replaced for one release (with a warning)."""
-    for old, new, value, given in (("default_pref", "pref", default_pref, pref),
-                                   ("default_city", "city", default_city, city)):
-        if value is not None:
-            if given is not None:
-                raise TypeError(f"give {new}=, not both {new}= and {old}=")
-            # stacklevel 3: the caller of the public function, not the function itself.
-            warnings.warn(f"{old}= is deprecated; use {new}=", DeprecationWarning, stacklevel=3)
-    return (pref if default_pref is None else default_pref, city if default_city is None else default_city)
+    # stacklevel 4: past this function and the public function, to its caller.
+    return context_keywords(pref, city, default_pref, default_city, stacklevel=4)
 
 
 def geocode(
@@ -98,7 +90,7 @@ def geocode(
     ['江東区', '東陽四丁目', '１１－２８']
     """
     pref, city = _context(pref, city, default_pref, default_city)
-    return geocode_strings(addresses, default_pref=pref, default_city=city, lang=lang)
+    return geocode_strings(addresses, pref=pref, city=city, lang=lang)
 
 
 def geocode_frame(
@@ -141,7 +133,7 @@ def geocode_frame(
     ['東京都千代田区麹町2-8', '千代田区', '麹町二丁目']
     """
     pref, city = _context(pref, city, default_pref, default_city)
-    result = geocode_strings(df[column].tolist(), default_pref=pref, default_city=city, lang=lang)
+    result = geocode_strings(df[column].tolist(), pref=pref, city=city, lang=lang)
     result.index = df.index
     kept = df.drop(columns=[c for c in RESULT_COLUMNS if c in df.columns])
     return pd.concat([kept, result], axis=1)
@@ -301,11 +293,10 @@ def _make_geocoder(geocoder, pref, city, options, lang="ja") -> Geocoder:
     names = [part.strip().lower() for part in str(geocoder).split("+")]
     if any("lang" in accepted_options(GEOCODERS[n]) for n in names if n in GEOCODERS):
         options.setdefault("lang", lang)  # the offline geocoder's notes, the online adapters' warnings
-    # The adapters' own options keep their names (default_pref / default_city).
     if pref:
-        options["default_pref"] = pref
+        options["pref"] = pref
     if city:
-        options["default_city"] = city
+        options["city"] = city
     return get_geocoder(str(geocoder), **options)
 
 

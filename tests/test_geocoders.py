@@ -97,11 +97,11 @@ def test_register_refuses_names_that_cannot_be_asked_for():
 
 
 def test_options_go_to_the_adapters_that_take_them():
-    geocoder = get_geocoder("offline+gsi", default_city="江東区", url="http://127.0.0.1:9/x", timeout=2)
+    geocoder = get_geocoder("offline+gsi", city="江東区", url="http://127.0.0.1:9/x", timeout=2)
     assert isinstance(geocoder, CombinedGeocoder)
     assert geocoder.name == "offline+gsi" and geocoder.online
     offline, gsi = geocoder.geocoders
-    assert offline.default_city == gsi.default_city == "江東区"
+    assert offline.city == gsi.city == "江東区"
     assert gsi.url == "http://127.0.0.1:9/x" and gsi.timeout == 2
 
 
@@ -148,7 +148,7 @@ def test_chain_sends_only_rows_below_town_level(chain):
 def test_chain_with_context_sends_less(chain):
     fake, make = chain
     addresses = [PLACED, NO_CITY]
-    geocoder = make(default_city="江東区")
+    geocoder = make(city="江東区")
     assert geocoder.count_to_send(addresses) == {"gsi": 0}
     result = geocoder.geocode(addresses)
     assert fake.queries == []
@@ -372,10 +372,10 @@ def test_gsi_uses_the_offline_geocoders_public_context_only():
 @pytest.mark.parametrize(
     "context, addresses, expected",
     [
-        ({"default_city": "江東区"}, ["東陽4-11-28", "千代田区麹町2-8", None, "", "北海道札幌市北1条西2丁目"],
+        ({"city": "江東区"}, ["東陽4-11-28", "千代田区麹町2-8", None, "", "北海道札幌市北1条西2丁目"],
          ["東京都江東区東陽4-11-28", "千代田区麹町2-8", None, "", "北海道札幌市北1条西2丁目"]),
-        ({"default_city": "札幌市"}, ["北1条西2丁目"], ["北海道札幌市北1条西2丁目"]),
-        ({"default_pref": "東京都"}, ["江東区東陽4-11-28", "東陽4-11-28"], ["江東区東陽4-11-28", "東京都東陽4-11-28"]),
+        ({"city": "札幌市"}, ["北1条西2丁目"], ["北海道札幌市北1条西2丁目"]),
+        ({"pref": "東京都"}, ["江東区東陽4-11-28", "東陽4-11-28"], ["江東区東陽4-11-28", "東京都東陽4-11-28"]),
         ({}, ["東陽4-11-28"], ["東陽4-11-28"]),
     ],
 )
@@ -385,7 +385,7 @@ def test_apply_context_writes_the_context_before_bare_addresses(context, address
 
 def test_apply_context_refuses_an_unknown_place():
     with pytest.raises(UsageError) as info:
-        OfflineGeocoder(default_city="存在しない市").apply_context(["東陽4-11-28"])
+        OfflineGeocoder(city="存在しない市").apply_context(["東陽4-11-28"])
     assert info.value.key == "unknown_city"
 
 
@@ -397,3 +397,17 @@ def test_service_counts_say_what_the_service_answered(chain):
     # 4 rows went to gsi (the placed and the blank did not); 3 answered (one twice), 1 failed
     assert geocoder.service_counts() == {"gsi": {"asked": 4, "answered": 3, "failed": 1}}
     assert get_geocoder().service_counts() == {}
+
+
+@pytest.mark.parametrize("name", ["offline", "gsi", "offline+gsi"])
+@pytest.mark.parametrize("old, new", [("default_pref", "pref"), ("default_city", "city")])
+def test_adapters_take_pref_city_and_the_old_names_for_one_release(name, old, new):
+    value = {"pref": "東京都", "city": "江東区"}[new]
+    options = {} if name == "offline" else {"url": "http://127.0.0.1:9/x"}
+    current = get_geocoder(name, **{new: value}, **options)
+    with pytest.warns(DeprecationWarning, match=f"{old}= is deprecated; use {new}="):
+        old_style = get_geocoder(name, **{old: value}, **options)
+    for adapter in getattr(current, "geocoders", [current]) + getattr(old_style, "geocoders", [old_style]):
+        assert getattr(adapter, new) == value
+    with pytest.raises(TypeError):
+        get_geocoder(name, **{new: value, old: value}, **options)

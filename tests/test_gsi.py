@@ -537,7 +537,7 @@ def test_default_city_reads_queries_without_it(gsi_server, make_gsi):
         "東京都江東区東陽4-11-28",
         ("json", [feature("東京都千代田区麹町二丁目", 35.68, 139.74), feature(TOYO, *TOYO_POINT)]),
     )
-    row = make_gsi(default_city="江東区").geocode(["東陽4-11-28"]).iloc[0]
+    row = make_gsi(city="江東区").geocode(["東陽4-11-28"]).iloc[0]
     assert row["level"] == 3 and row["town"] == "東陽四丁目"
     assert (row["lat"], row["lon"]) == TOYO_POINT
     # the context goes with a bare address, so the service is not asked about every 東陽 of Japan
@@ -546,13 +546,13 @@ def test_default_city_reads_queries_without_it(gsi_server, make_gsi):
 
 def test_context_is_not_added_to_addresses_that_name_their_place(gsi_server, make_gsi):
     fake, _ = gsi_server
-    make_gsi(default_city="江東区").geocode(["千代田区麹町2-8", "北海道札幌市北1条西2丁目"])
+    make_gsi(city="江東区").geocode(["千代田区麹町2-8", "北海道札幌市北1条西2丁目"])
     assert sorted(fake.queries) == ["北海道札幌市北1条西2丁目", "千代田区麹町2-8"]
 
 
 def test_a_designated_city_as_context_is_written_by_its_name(gsi_server, make_gsi):
     fake, _ = gsi_server
-    make_gsi(default_city="札幌市").geocode(["北1条西2丁目"])
+    make_gsi(city="札幌市").geocode(["北1条西2丁目"])
     assert fake.queries == ["北海道札幌市北1条西2丁目"]
 
 

@@ -21,11 +21,28 @@ This module imports no adapter; the name table lives in :mod:`geomap.geocoders`.
 
 from __future__ import annotations
 
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+def context_keywords(pref, city, default_pref=None, default_city=None, *, stacklevel: int = 3):
+    """``pref`` and ``city``, taking the keywords they replaced for one release (with a warning).
+
+    The list's context is ``pref`` / ``city`` everywhere in the public API; ``default_pref``
+    / ``default_city`` still work until the next release, with a :class:`DeprecationWarning`
+    that points at the caller (``stacklevel`` counts from this function's caller's caller).
+    """
+    for old, new, value, given in (("default_pref", "pref", default_pref, pref),
+                                   ("default_city", "city", default_city, city)):
+        if value is not None:
+            if given is not None:
+                raise TypeError(f"give {new}=, not both {new}= and {old}=")
+            warnings.warn(f"{old}= is deprecated; use {new}=", DeprecationWarning, stacklevel=stacklevel)
+    return (pref if default_pref is None else default_pref, city if default_city is None else default_city)
+
 
 RESULT_COLUMNS = [
     "lat",

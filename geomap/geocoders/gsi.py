@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import GeocoderParseError, GeocoderRateLimited, GeocoderServiceError, UsageError
 from ..messages import message, row_error, service_name
-from .base import ERROR_COLUMN, empty_result
+from .base import ERROR_COLUMN, context_keywords, empty_result
 from .cache import GeocodeCache, cache_key, cache_path
 from .http import HTTPGeocoder
 from .offline import OfflineGeocoder
@@ -144,7 +144,7 @@ class GsiGeocoder(HTTPGeocoder):
     give_up_after : int
         After this many addresses in a row fail, the rest of the list is not sent (error
         ``geocoder_not_sent``); a 429 that outlasts the retries stops sending at once.
-    default_pref, default_city : str, optional
+    pref, city : str, optional
         Context for lists that omit the start, as in :func:`geomap.geocode`: used to read
         the answers, and written before an address that names neither its prefecture
         nor its municipality when it is sent
@@ -177,9 +177,11 @@ class GsiGeocoder(HTTPGeocoder):
         use_cache: bool = True,
         cache_dir=None,
         give_up_after: int = 3,
+        pref: str | None = None,
+        city: str | None = None,
+        lang: str = "ja",
         default_pref: str | None = None,
         default_city: str | None = None,
-        lang: str = "ja",
         **options,
     ):
         super().__init__(**options)
@@ -196,8 +198,7 @@ class GsiGeocoder(HTTPGeocoder):
         self.use_cache = bool(use_cache)
         self.cache_dir = cache_dir
         self.give_up_after = int(give_up_after)
-        self.default_pref = default_pref
-        self.default_city = default_city
+        self.pref, self.city = context_keywords(pref, city, default_pref, default_city)
         self.lang = lang
         self._cache_problem: str | None = None
         self._counts: dict[str, dict[str, int]] = {}
@@ -211,7 +212,7 @@ class GsiGeocoder(HTTPGeocoder):
         江東区 list as 東京都江東区東陽4-11-28 rather than any 東陽 of Japan.
         """
         values = [value.strip() if isinstance(value, str) else "" for value in addresses]
-        values = OfflineGeocoder(default_pref=self.default_pref, default_city=self.default_city).apply_context(values)
+        values = OfflineGeocoder(pref=self.pref, city=self.city).apply_context(values)
         keys: list[str | None] = []
         texts: dict[str, str] = {}
         for text in values:
@@ -343,7 +344,7 @@ class GsiGeocoder(HTTPGeocoder):
         answered = [k for k in texts if replies.get(k)]
         if not answered:
             return out
-        parser = OfflineGeocoder(default_pref=self.default_pref, default_city=self.default_city)
+        parser = OfflineGeocoder(pref=self.pref, city=self.city)
         queries = parser.geocode([texts[k] for k in answered])
         titles = sorted({title for k in answered for _, _, title in replies[k]})
         title_parse = OfflineGeocoder().geocode(titles)

@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
-from .. import __version__
+from .._version import __version__
 from ..errors import (
     GeocoderParseError,
     GeocoderRateLimited,

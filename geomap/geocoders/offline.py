@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..address.normalize import Normalized, key, normalize
 from ..messages import note_text
-from .base import RESULT_COLUMNS, Geocoder
+from .base import RESULT_COLUMNS, Geocoder, context_keywords
 from .index import town_index
 from .matcher import Match, Matcher
 
@@ -38,7 +38,7 @@ def _row(norm: Normalized | None, m: Match, lang: str = "ja") -> tuple:
 
 
 class Context:
-    """Resolved ``default_pref`` / ``default_city`` for lists that omit the start."""
+    """Resolved ``pref`` / ``city`` for lists that omit the start."""
 
     def __init__(self, matcher: Matcher, default_pref: str | None, default_city: str | None):
         index = matcher.index
@@ -75,13 +75,13 @@ class Context:
 def geocode_strings(
     addresses: Sequence,
     *,
-    default_pref: str | None = None,
-    default_city: str | None = None,
+    pref: str | None = None,
+    city: str | None = None,
     lang: str = "ja",
 ) -> pd.DataFrame:
     """Geocode with the embedded index; see :func:`geomap.geocode`."""
     matcher = Matcher(town_index())
-    context = Context(matcher, default_pref, default_city)
+    context = Context(matcher, pref, city)
     values = list(addresses)
     cache: dict[str, int] = {}
     unique_rows: list[tuple] = []
@@ -117,25 +117,33 @@ class OfflineGeocoder(Geocoder):
 
     Parameters
     ----------
-    default_pref, default_city : str, optional
+    pref, city : str, optional
         Context for lists that omit the prefecture or municipality (``"東京都"``, ``"江東区"``).
+        ``default_pref`` / ``default_city`` are the old names, accepted for one release.
+    lang : {"ja", "en"}
+        Language of the ``note`` column.
     """
 
     name = "offline"
     online = False
 
-    def __init__(self, default_pref: str | None = None, default_city: str | None = None, lang: str = "ja"):
-        self.default_pref = default_pref
-        self.default_city = default_city
+    def __init__(
+        self,
+        pref: str | None = None,
+        city: str | None = None,
+        lang: str = "ja",
+        *,
+        default_pref: str | None = None,
+        default_city: str | None = None,
+    ):
+        self.pref, self.city = context_keywords(pref, city, default_pref, default_city)
         self.lang = lang
 
     def geocode(self, addresses: Sequence) -> pd.DataFrame:
-        return geocode_strings(
-            addresses, default_pref=self.default_pref, default_city=self.default_city, lang=self.lang
-        )
+        return geocode_strings(addresses, pref=self.pref, city=self.city, lang=self.lang)
 
     def apply_context(self, addresses: Sequence) -> list:
-        """``addresses`` as they read with ``default_pref``/``default_city`` written out.
+        """``addresses`` as they read with ``pref``/``city`` written out.
 
         An address that names neither its prefecture nor its municipality gets the context
         written before it (東陽4-11-28 of a 江東区 list: 東京都江東区東陽4-11-28; a designated
@@ -149,10 +157,10 @@ class OfflineGeocoder(Geocoder):
             ``unknown_pref`` / ``unknown_city`` when the context is not a known place.
         """
         values = list(addresses)
-        if not (self.default_pref or self.default_city):
+        if not (self.pref or self.city):
             return values
         index = town_index()
-        context = Context(Matcher(index), self.default_pref, self.default_city)
+        context = Context(Matcher(index), self.pref, self.city)
         cities = {index.municipalities[c].city for c in context.codes}
         if len(cities) > 1:  # a designated city given without a ward: its name
             cities = {index.municipalities[c].designated for c in context.codes}

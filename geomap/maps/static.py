@@ -324,6 +324,6 @@ def _atomic_savefig(fig, target: Path, *, fmt: str, dpi: int) -> None:
 
 
 def _metadata(fmt: str) -> dict:
-    from .. import __version__
+    from .._version import __version__
 
     return {"Software": f"geomap {__version__}"} if fmt == "png" else {"Creator": f"geomap {__version__}"}
