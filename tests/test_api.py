@@ -126,6 +126,26 @@ def test_help_mentions_every_public_function():
         assert f":func:`{name}`" in doc, f"help(geomap) does not mention {name}"
 
 
+_HEADING = re.compile(r"^\S[^\n]*\n-{3,}[ \t]*$", flags=re.M)
+
+
+def parameters_section(doc: str) -> str:
+    """The whole Parameters section of a numpydoc docstring, blank lines included, up to the next heading."""
+    start = re.search(r"^Parameters\n-{3,}[ \t]*$", doc, flags=re.M)
+    if start is None:
+        return ""
+    rest = doc[start.end():]
+    following = _HEADING.search(rest)
+    return rest[: following.start()] if following else rest
+
+
+def test_parameters_section_reads_past_blank_lines():
+    doc = "Summary.\n\nParameters\n----------\na : int\n    First.\n\n    More on a.\n\nb : str\n    Second.\n\nReturns\n-------\nint\n"
+    names = re.findall(r"^(\w[\w, ]*?)(?: :|$)", parameters_section(doc), flags=re.M)
+    assert names == ["a", "b"]
+    assert parameters_section("No sections.") == ""
+
+
 @pytest.mark.parametrize("name", public_functions())
 def test_public_function_has_a_numpydoc_docstring(name):
     doc = inspect.getdoc(getattr(geomap, name))
@@ -137,7 +157,7 @@ def test_public_function_has_a_numpydoc_docstring(name):
     if params:
         assert "Parameters\n----------" in doc or "Parameters\n---" in doc, f"geomap.{name}: no Parameters section"
     # every parameter the docstring names exists (no documented parameters the function lacks)
-    section = doc.split("Parameters\n----------", 1)[-1].split("\n\n", 1)[0] if "Parameters" in doc else ""
+    section = parameters_section(doc)
     documented = re.findall(r"^(\w[\w, ]*?)(?: :|$)", section, flags=re.M)
     names = {n.strip() for group in documented for n in group.split(",") if n.strip()}
     signature = set(inspect.signature(getattr(geomap, name)).parameters)

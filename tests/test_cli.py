@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -83,16 +84,47 @@ def test_geocode_every_input_kind(tmp_path, kind):
     assert f"結果: {out}" in result.stderr
 
 
+def _page_data(html_path) -> dict:
+    """The JSON block that carries every value a map shows."""
+    page = html_path.read_text(encoding="utf-8")
+    block = re.search(r'<script type="application/json" id="geomap-data">(.*?)</script>', page, re.S)
+    return json.loads(block.group(1))
+
+
 def test_render_sample_with_all_options(tmp_path):
+    """Each option changes what it says it changes (compared with the same list drawn with defaults)."""
     src = tmp_path / "k.csv"
     shutil.copy(SAMPLES / "koto_facilities.csv", src)
+    plain = run("render", src, "-o", tmp_path / "plain.html")
+    assert plain.exit_code == 0, plain.output
     result = run("render", src, "-o", tmp_path / "map.html", "--by", "town", "--value", "定員", "--agg", "sum",
                  "--category", "種別", "--name", "名称", "--title", "施設の定員", "--tiles", "gsi-pale",
                  "--min-count", "2", "--png", "--pdf", "--lang", "en")
     assert result.exit_code == 0, result.output
-    for suffix in (".html", ".png", ".pdf"):
-        assert (tmp_path / f"map{suffix}").exists()
-    assert "施設の定員" in (tmp_path / "map.html").read_text(encoding="utf-8")
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    data, default = _page_data(tmp_path / "map.html"), _page_data(tmp_path / "plain.html")
+    # --title (default: the file's stem)
+    assert re.search(r"<title>(.*?)</title>", page).group(1) == "施設の定員"
+    assert "<title>k</title>" in (tmp_path / "plain.html").read_text(encoding="utf-8")
+    # --tiles gsi-pale comes first; --lang en names the layers in English
+    assert data["layers"]["base"] == ["GSI tiles (pale)", "GSI tiles (standard)", "OpenStreetMap"]
+    assert default["layers"]["base"][0] == "地理院タイル（標準地図）"
+    # --value 定員 --agg sum: the areas' measure; --by town: one area per town, not per ward
+    assert "Sum of 定員" in data["layers"]["overlays"]
+    tips = [f["properties"]["tip"] for f in data["shapes"]["areas"][0]["data"]["features"]]
+    assert len(tips) > 20 and all("丁目" in t or "町" in t or "島" in t for t in tips[:5])
+    # --min-count 2: towns with fewer rows show "fewer than 2", never their sum
+    assert any(t.endswith("fewer than 2") for t in tips)
+    assert "fewer than 2 (number hidden)" in data["panels"]["legend"]
+    # --category 種別 colours the points; --name 名称 leads the popup
+    assert "<h4>種別</h4>" in data["panels"]["legend"] and "保育園" in data["panels"]["legend"]
+    assert len(data["points"]["colors"]) > 1 and len(data["points"]["c"]) == 120
+    assert data["points"]["fields"][0]["label"] == "名称"
+    # --png, --pdf: A4 images beside the map
+    assert (tmp_path / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "map.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not (tmp_path / "plain.png").exists()
+    # --lang en: the summary too
     assert "Read 120 rows" in result.stderr and "Every row was placed." in result.stderr
     assert "Image: " in result.stderr
 
