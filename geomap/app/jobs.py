@@ -62,7 +62,8 @@ def display_name(raw) -> str:
     ``../../x.csv`` gives ``x.csv`` and ``C:\\Users\\a\\一覧.xlsx`` gives ``一覧.xlsx``. The
     result is only ever shown (and used for download names); no path is made from it.
     """
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", str(raw or "")))
+    # Browsers send a quote in a multipart file name as %22 (HTML's form-data encoding).
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", str(raw or "").replace("%22", '"')))
     name = re.split(r"[/\\]", text)[-1].strip()
     if name in ("", ".", ".."):
         name = "list"

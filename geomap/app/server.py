@@ -1,176 +1,66 @@
 """The local page's web server: Starlette on uvicorn, bound to 127.0.0.1 by default.
 
-Who may ask what:
-
-- Every request needs the session cookie. Its value is a random token made at start and
-  given once, in the address the command prints and opens (``/?token=…``); that request
-  sets the cookie (``HttpOnly; SameSite=Strict``) and redirects to ``/`` so the token
-  leaves the address bar. Anything else without it gets 403.
-- The ``Host`` header must be the bound address (a DNS-rebinding page names its own host).
-- A request that changes something (anything but GET and HEAD) must come from the page
-  itself: its ``Origin`` must be the page's own, else 403.
-- Uploads are streamed into the job's folder and cut off at the limit; the name the
-  browser sent is only shown. No request names a path on disk: jobs are found by their
-  random id and files by a fixed kind (``html``, ``png``, ``csv``, ``unmatched``).
-- Pages carry a strict Content-Security-Policy (scripts and styles from this server only,
-  no inline script, no framing). The map is the file ``geomap render`` writes; it is sent
-  with a CSP ``sandbox`` of its own and shown in an ``<iframe sandbox="allow-scripts">``
-  without ``allow-same-origin``, so its scripts can reach neither the page nor the server.
+:func:`create_app` builds the application: the page (a fixed Jinja2 template with
+autoescape on, and two static files), the JSON API the page's script calls (upload, read
+again with another sheet or header row, make the map, its status, close the job, quit) and
+the results (the map for the sandboxed frame, and the downloads). Who may ask is decided in
+:mod:`geomap.app.security`, before any of it runs. No request names a path on disk: jobs
+are found by their random id and files by a fixed kind (``html``, ``png``, ``csv``,
+``unmatched``).
 
 Errors reach the page as the CLI's translated messages, never as a traceback; the server
-keeps running.
+keeps running. :func:`serve` runs it all until Ctrl-C or the page's 終了 button, and removes
+the app's temporary folder on the way out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import ipaddress
-import json
 import logging
 import secrets
 import shutil
-import socket
-import sys
 import tempfile
 import threading
 import time
 import webbrowser
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import jinja2
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import GeomapError, UsageError
 from ..messages import LANGS, MESSAGES, error_message, message
+from .forms import JSON_BODY_MAX, Upload, drain, number_option, read_json, text_option
 from .jobs import RESULT_FILES, JobBusy, JobGone, Jobs
+from .security import DEFAULT_HOST, DOWNLOAD_CSP, MAP_CSP, Guard, bind, host_port
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_HOST = "127.0.0.1"
 DEFAULT_MAX_UPLOAD_MB = 50
 IDLE_SECONDS = 30 * 60
 SWEEP_SECONDS = 60
-JSON_BODY_MAX = 64 * 1024
-TEXT_OPTION_MAX = 200
 STATIC = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
-
-#: The page: its own scripts, styles and frames only; nothing inline, no plugin, no framing.
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
-#: The map (the file ``geomap render`` writes): its inline Leaflet, the GSI / OSM tiles it
-#: may show, and a sandbox without same-origin, also when opened on its own.
-MAP_CSP = (
-    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
-    "style-src 'unsafe-inline'; img-src data: blob: https://cyberjapandata.gsi.go.jp https://tile.openstreetmap.org; "
-    "font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
-)
-#: Downloads are never rendered by this server's origin.
-DOWNLOAD_CSP = "sandbox; default-src 'none'"
 
 
 # -- the page's texts -----------------------------------------------------------------
 
 
 def page_texts() -> dict:
-    """Every ``app_*`` message and the ones the page's JavaScript shows, in both languages."""
+    """Every ``app_*`` message in both languages: the page switches language without a reload."""
     keys = [k for k in MESSAGES if k.startswith("app_")]
     return {lang: {k: message(k, lang) for k in keys} for lang in LANGS}
 
 
 def _lang(value) -> str:
     return value if value in LANGS else "ja"
-
-
-# -- security ---------------------------------------------------------------------------
-
-
-def _host_port(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-class Guard:
-    """ASGI middleware: the Host check, the session token and the Origin check, and the
-    security headers of every response."""
-
-    def __init__(self, app, *, host: str, port: int, token: str, lang: str = "ja"):
-        self.app = app
-        self.token = token
-        self.cookie = f"geomap-{port}"
-        self.origin = "http://" + _host_port(host, port)
-        self.hosts = {_host_port(host, port)}
-        if host == DEFAULT_HOST:
-            self.hosts.add(f"localhost:{port}")
-        self.lang = lang
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "lifespan":
-            return await self.app(scope, receive, send)
-        if scope["type"] != "http":  # websockets: not used by the page
-            return
-        headers = Headers(scope=scope)
-        if headers.get("host", "").lower() not in self.hosts:
-            return await self._refuse("app_forbidden_host", scope, receive, send)
-        method = scope["method"]
-        if method not in ("GET", "HEAD"):
-            if headers.get("origin") != self.origin or headers.get("sec-fetch-site", "same-origin") != "same-origin":
-                return await self._refuse("app_forbidden_origin", scope, receive, send)
-        cookie = _cookie(headers.get("cookie", ""), self.cookie)
-        if not (cookie and hmac.compare_digest(cookie, self.token)):
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            given = query.get("token", [""])[0]
-            if method == "GET" and scope["path"] == "/" and given and hmac.compare_digest(given, self.token):
-                # The token leaves the address bar (and the history) at once.
-                page_lang = query.get("lang", [""])[0]
-                response = RedirectResponse(f"/?lang={page_lang}" if page_lang in LANGS else "/", status_code=303)
-                response.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/")
-                return await self._send(response, scope, receive, send)
-            return await self._refuse("app_forbidden", scope, receive, send)
-
-        async def send_with_headers(event):
-            if event["type"] == "http.response.start":
-                _secure(MutableHeaders(scope=event))
-            await send(event)
-
-        await self.app(scope, receive, send_with_headers)
-
-    async def _refuse(self, key, scope, receive, send):
-        text = message(key, "ja") + "\n" + message(key, "en") + "\n"
-        await self._send(PlainTextResponse(text, status_code=403), scope, receive, send)
-
-    async def _send(self, response, scope, receive, send):
-        _secure(response.headers)
-        await response(scope, receive, send)
-
-
-def _cookie(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
-def _secure(headers) -> None:
-    headers.setdefault("Content-Security-Policy", PAGE_CSP)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["Cache-Control"] = "no-store"
-    headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
 
 
 # -- the application ----------------------------------------------------------------------
@@ -238,9 +128,9 @@ def create_app(*, host: str, port: int, token: str, root, max_upload: int, lang:
             return fail("app_no_file", 400, lang)
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_upload + JSON_BODY_MAX:
-            await _drain(request)
+            await drain(request)
             return fail("app_upload_too_large", 413, lang, limit=f"{limit_mb:g}")
-        received = _Upload(jobs, max_upload)
+        received = Upload(jobs, max_upload)
         try:
             parser = MultipartParser(boundary, received.callbacks(), max_size=max_upload + JSON_BODY_MAX)
             async for chunk in request.stream():
@@ -273,12 +163,12 @@ def create_app(*, host: str, port: int, token: str, root, max_upload: int, lang:
 
     async def read(request: Request):
         lang = lang_of(request)
-        body = await _json(request)
+        body = await read_json(request)
         job = jobs.get(request.path_params["job"])
         options = {
-            "sheet": _text(body.get("sheet")),
-            "header_row": _text(body.get("header_row")),
-            "encoding": _text(body.get("encoding")),
+            "sheet": text_option(body.get("sheet")),
+            "header_row": text_option(body.get("header_row")),
+            "encoding": text_option(body.get("encoding")),
         }
         try:
             return JSONResponse({"job": job.id, "name": job.name,
@@ -289,23 +179,23 @@ def create_app(*, host: str, port: int, token: str, root, max_upload: int, lang:
 
     async def make(request: Request):
         lang = lang_of(request)
-        body = await _json(request)
+        body = await read_json(request)
         job = jobs.get(request.path_params["job"])
         options = {
-            "sheet": _text(body.get("sheet")),
-            "header_row": _text(body.get("header_row")),
-            "encoding": _text(body.get("encoding")),
-            "address_column": _text(body.get("address_column")),
-            "name": _text(body.get("name")),
-            "category": _text(body.get("category")),
-            "value": _text(body.get("value")),
-            "agg": _text(body.get("agg")) or "count",
-            "by": _text(body.get("by")) or "auto",
-            "pref": _text(body.get("pref")),
-            "city": _text(body.get("city")),
-            "min_count": _int(body.get("min_count")),
+            "sheet": text_option(body.get("sheet")),
+            "header_row": text_option(body.get("header_row")),
+            "encoding": text_option(body.get("encoding")),
+            "address_column": text_option(body.get("address_column")),
+            "name": text_option(body.get("name")),
+            "category": text_option(body.get("category")),
+            "value": text_option(body.get("value")),
+            "agg": text_option(body.get("agg")) or "count",
+            "by": text_option(body.get("by")) or "auto",
+            "pref": text_option(body.get("pref")),
+            "city": text_option(body.get("city")),
+            "min_count": number_option(body.get("min_count")),
             "points": body.get("points") is not False,
-            "title": _text(body.get("title")) or job.stem,
+            "title": text_option(body.get("title")) or job.stem,
         }
         try:
             run = jobs.submit(job, options, lang)
@@ -380,142 +270,7 @@ def create_app(*, host: str, port: int, token: str, root, max_upload: int, lang:
     return guard
 
 
-class _Upload:
-    """Callbacks for the multipart parser: the ``file`` part goes to a new job's folder."""
-
-    def __init__(self, jobs: Jobs, limit: int):
-        self.jobs, self.limit = jobs, limit
-        self.job = None
-        self.size = 0
-        self.too_large = False
-        self._file = None
-        self._headers: dict[bytes, bytes] = {}
-        self._field = b""
-        self._value = b""
-
-    def callbacks(self) -> dict:
-        return {
-            "on_part_begin": self._begin,
-            "on_header_field": lambda d, s, e: setattr(self, "_field", self._field + d[s:e]),
-            "on_header_value": lambda d, s, e: setattr(self, "_value", self._value + d[s:e]),
-            "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_done,
-            "on_part_data": self._data,
-            "on_part_end": self._end,
-        }
-
-    def _begin(self):
-        self._headers, self._field, self._value = {}, b"", b""
-
-    def _header_end(self):
-        self._headers[self._field.strip().lower()] = self._value.strip()
-        self._field, self._value = b"", b""
-
-    def _headers_done(self):
-        _, params = parse_options_header(self._headers.get(b"content-disposition", b""))
-        if params.get(b"name") == b"file" and b"filename" in params and self.job is None:
-            name = params[b"filename"].decode("utf-8", "replace")
-            self.job = self.jobs.new(name)
-            self._file = open(self.job.input, "xb")  # noqa: SIM115 - closed in _end or discard
-
-    def _data(self, data, start, end):
-        if self._file is None:
-            return
-        self.size += end - start
-        if self.size > self.limit:
-            self.too_large = True
-            self._file.close()
-            self._file = None
-            return
-        self._file.write(data[start:end])
-
-    def _end(self):
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def discard(self):
-        self._end()
-        if self.job is not None:
-            self.jobs.close(self.job.id)
-            self.job = None
-
-
-async def _drain(request: Request) -> None:
-    with contextlib.suppress(ClientDisconnect):
-        async for _ in request.stream():
-            pass
-
-
-async def _json(request: Request) -> dict:
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > JSON_BODY_MAX:
-            raise HTTPException(400)
-    try:
-        value = json.loads(body or b"{}")
-    except ValueError:
-        raise HTTPException(400) from None
-    if not isinstance(value, dict):
-        raise HTTPException(400)
-    return value
-
-
-def _text(value) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    return text[:TEXT_OPTION_MAX] if text else None
-
-
-def _int(value):
-    """A whole number from the page; anything else as text, for the library to refuse in words."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()[:TEXT_OPTION_MAX]
-    return int(text) if text.isdigit() else text
-
-
 # -- running it -----------------------------------------------------------------------------
-
-
-def check_host(host: str) -> None:
-    """Refuse a wildcard address: the Host check needs the one address the page is reached by."""
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        if host == "localhost":
-            return
-        raise UsageError(f"--host {host!r} is not an IP address", key="app_host_invalid", host=host,
-                         reason="IP address") from None
-    if address.is_unspecified:
-        raise UsageError(f"--host {host!r} listens everywhere", key="app_host_wildcard", host=host)
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host``:``port`` (0: a free port)."""
-    check_host(host)
-    if not 0 <= port <= 65535:
-        raise UsageError(f"bad port {port}", key="app_bad_port", value=str(port))
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        if sys.platform != "win32":
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host.strip("[]"), port))
-    except OSError as exc:
-        sock.close()
-        if port:
-            raise UsageError(f"cannot listen on port {port}: {exc}", key="app_port_busy", port=port,
-                             reason=exc.strerror or str(exc)) from None
-        raise UsageError(f"cannot listen on {host}: {exc}", key="app_host_invalid", host=host,
-                         reason=exc.strerror or str(exc)) from None
-    sock.listen(64)
-    sock.setblocking(False)
-    return sock
 
 
 def serve(*, host: str = DEFAULT_HOST, port: int = 0, open_browser: bool = True,
@@ -544,7 +299,7 @@ def serve(*, host: str = DEFAULT_HOST, port: int = 0, open_browser: bool = True,
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=5, log_config=None)
         server = uvicorn.Server(config)
-        url = f"http://{_host_port(host, port)}/?token={token}"
+        url = f"http://{host_port(host, port)}/?token={token}"
         if lang != "ja":
             url += f"&lang={lang}"
 
@@ -574,4 +329,4 @@ def serve(*, host: str = DEFAULT_HOST, port: int = 0, open_browser: bool = True,
     echo(message("app_stopped", lang))
 
 
-__all__ = ["PAGE_CSP", "create_app", "serve"]
+__all__ = ["create_app", "page_texts", "serve"]
