@@ -872,3 +872,58 @@ def test_progress_callback_follows_the_chunks(tmp_path):
     n = len(big)
     assert seen == [(min(end, n), n) for end in range(CHUNK, n + CHUNK, CHUNK)]
     assert result.placed == n
+
+
+# -- getting it onto an office PC ------------------------------------------------------------
+
+
+def _offline(command: list[str]) -> tuple[list[str], dict]:
+    """``command`` with the network off: in a namespace without network where the system allows
+    one (``unshare -rn``), else with pip's configuration ignored and every proxy pointing at a
+    closed port. Either way pip sees no index and no other folder of wheels."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PIP_")}
+    env.update(PIP_CONFIG_FILE=os.devnull, http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9",
+               HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9", no_proxy="", NO_PROXY="")
+    try:
+        unshare = subprocess.run(["unshare", "-rn", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        unshare = False
+    return (["unshare", "-rn", *command] if unshare else command), env
+
+
+@pytest.mark.wheelhouse
+def test_install_from_a_wheelhouse_with_the_network_off(tmp_path):
+    """The README's LGWAN steps: a wheelhouse made by tools/make_wheelhouse.py, installed with
+    ``pip install --no-index --find-links`` into a new venv with the network off, and the map made.
+
+    The wheelhouse is made with ``--from-installed`` (this venv's packages as wheels, plus geomap's
+    own wheel built from the checkout), so only building geomap's wheel may need the registry. It
+    takes a minute or two; ``pytest -m "not wheelhouse"`` leaves it out.
+    """
+    wheelhouse = tmp_path / "wheelhouse"
+    made = subprocess.run([sys.executable, str(ROOT / "tools" / "make_wheelhouse.py"), str(wheelhouse),
+                           "--platform", "linux", "--from-installed"], capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
+    wheels = sorted(p.name for p in wheelhouse.iterdir() if p.suffix == ".whl")
+    assert any(w.startswith("geomap-") for w in wheels) and any(w.startswith("starlette-") for w in wheels)
+    assert not list(wheelhouse.glob("*.tar.gz"))  # nothing to compile on the office PC
+    assert "--no-index --find-links" in (wheelhouse / "README.txt").read_text(encoding="utf-8")
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    command, env = _offline([str(python), "-m", "pip", "install", "--no-index", "--find-links", str(wheelhouse),
+                             "geomap[app]"])
+    installed = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
+    assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
+
+    command, env = _offline([str(venv / "bin" / "geomap"), "render", str(SAMPLES / "koto_facilities.xlsx"),
+                             "-o", str(tmp_path / "koto.html")])
+    rendered = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr
+    assert message("summary_placed", placed="120", rows="120") in rendered.stderr
+    assert (tmp_path / "koto.html").stat().st_size > 0
+    command, env = _offline([str(python), "-c", "import geomap, geomap.app.server; print(geomap.__file__)"])
+    where = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert where.returncode == 0, where.stderr
+    assert Path(where.stdout.strip()).is_relative_to(venv)  # the wheel's copy, not this checkout
