@@ -224,15 +224,73 @@ def town_areas(codes) -> gpd.GeoDataFrame:
     out.insert(0, "key", out["code"] + ":" + out["town"])
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
     # clipping can leave GeometryCollections with slivers of lines; keep only polygons
-    out["geometry"] = out.geometry.apply(_polygonal)
+    out = clean_frame(out, "polygon")
     return out.dissolve(by="key", as_index=False, aggfunc="first")[["key", "code", "town", "name", "geometry"]]
 
 
-def _polygonal(geom):
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(polys) if polys else shapely.Polygon()
+# --------------------------------------------------------------------------- clean shapes
+
+#: What :func:`clean_geometries` keeps: the single-part types of each kind.
+_KEEP = {"polygon": ("Polygon",), "line": ("LineString", "LinearRing")}
+#: Polygon parts smaller than this (square degrees, about 1 m²) are clipping slivers.
+SLIVER_AREA = 1e-10
+
+
+def clean_geometries(geoms, kind: str) -> np.ndarray:
+    """Every geometry as one drawable shape of ``kind``, or None when nothing of it is left.
+
+    Clipping, simplifying and dissolving can give GeometryCollections (a line and a point
+    where a border touches the clipping box), empty geometries, points, slivers and invalid
+    rings; a renderer expects polygons (``kind="polygon"``) or lines (``kind="line"``).
+    Each geometry is made valid, split into its single parts (collections inside
+    collections too), and only the parts of ``kind`` are kept (polygons of some area,
+    lines of some length), joined again as one Polygon/MultiPolygon or
+    LineString/MultiLineString.
+
+    >>> import shapely
+    >>> mixed = shapely.GeometryCollection([shapely.LineString([(0, 0), (1, 0)]), shapely.Point(2, 2)])
+    >>> [g.wkt if g is not None else None for g in clean_geometries([mixed, shapely.Point(0, 0)], "line")]
+    ['LINESTRING (0 0, 1 0)', None]
+    """
+    check_choice("kind", kind, tuple(_KEEP))
+    geoms = np.asarray(geoms, dtype=object).ravel()
+    out = np.full(len(geoms), None, dtype=object)
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    if not present.any():
+        return out
+    valid = shapely.make_valid(geoms[present].astype(object))
+    keep = _KEEP[kind]
+    for i, geom in zip(np.flatnonzero(present), valid):
+        parts = _single_parts(geom)
+        if kind == "polygon":
+            parts = [p for p in parts if p.geom_type in keep and p.area > SLIVER_AREA]
+            if parts:
+                out[i] = parts[0] if len(parts) == 1 else shapely.make_valid(shapely.multipolygons(parts))
+                if out[i].geom_type not in ("Polygon", "MultiPolygon"):  # rare: parts touching along a line
+                    out[i] = shapely.union_all(parts)
+        else:
+            parts = [shapely.LineString(p.coords) if p.geom_type == "LinearRing" else p
+                     for p in parts if p.geom_type in keep and p.length > 0]
+            if parts:
+                out[i] = parts[0] if len(parts) == 1 else shapely.multilinestrings(parts)
+    return out
+
+
+def _single_parts(geom) -> list:
+    if geom is None or geom.is_empty:
+        return []
+    if geom.geom_type.startswith("Multi") or geom.geom_type == "GeometryCollection":
+        return [p for part in shapely.get_parts(geom) for p in _single_parts(part)]
+    return [geom]
+
+
+def clean_frame(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
+    """``frame`` with :func:`clean_geometries` applied, rows left with nothing dropped."""
+    geoms = clean_geometries(frame.geometry.to_numpy(), kind)
+    keep = np.array([g is not None for g in geoms], dtype=bool)
+    out = frame.loc[keep].copy()
+    out[frame.geometry.name] = gpd.GeoSeries(geoms[keep], index=out.index, crs=frame.crs)
+    return out
 
 
 def aggregate(
@@ -280,7 +338,8 @@ def aggregate(
         counts, since their point is a representative point, not where they are.
     extent : {"data", "all"}
         ``"data"``: the areas that contain points plus the areas around them (those
-        crossing the points' bounding box, within the same municipalities for towns);
+        crossing :func:`context_box` of the data; for towns, every town of the
+        municipalities with data);
         ``"all"``: every area of ``boundaries`` (or of Japan, for municipalities).
 
     Returns
@@ -442,21 +501,37 @@ def _user_areas(points, boundaries, key, name):
     return b, assigned
 
 
+def context_box(bounds, pad: float = 1.0):
+    """The box around ``bounds`` (minx, miny, maxx, maxy) that a map shows context in.
+
+    ``pad`` times the data's size on every side, and at least half a degree: the same
+    box for the outlines of a map and for the areas drawn around its data, so areas never
+    stop where the outlines of the same municipality go on.
+    """
+    minx, miny, maxx, maxy = bounds
+    w = max((maxx - minx) * pad, 0.5)
+    h = max((maxy - miny) * pad, 0.5)
+    return shapely.box(minx - w, miny - h, maxx + w, maxy + h)
+
+
 def _near_data(areas, with_data, points, level):
-    """The areas with data and the areas around them, for context on the map."""
+    """The areas with data and the areas around them, for context on the map.
+
+    Towns: every town of the municipalities with data, whole (a municipality's towns do
+    not stop at the edge of the data). Other areas: those crossing :func:`context_box`.
+    """
     has = areas["key"].isin(with_data)
     if not has.any():
         return areas.iloc[0:0]
+    if level == "town":
+        # towns of municipalities with no data would only be clutter
+        codes = {k.split(":", 1)[0] for k in with_data}
+        return areas.loc[has | areas["key"].str.split(":", n=1).str[0].isin(codes)]
     minx, miny, maxx, maxy = areas.loc[has].total_bounds
     if len(points):
         pminx, pminy, pmaxx, pmaxy = points.to_crs(WGS84).total_bounds
         minx, miny, maxx, maxy = min(minx, pminx), min(miny, pminy), max(maxx, pmaxx), max(maxy, pmaxy)
-    box = shapely.box(minx, miny, maxx, maxy)
-    near = areas.geometry.intersects(box)
-    if level == "town":
-        # towns of municipalities with no data would only be clutter
-        codes = {k.split(":", 1)[0] for k in with_data}
-        near &= areas["key"].str.split(":", n=1).str[0].isin(codes)
+    near = areas.geometry.intersects(context_box((minx, miny, maxx, maxy)))
     return areas.loc[has | near]
 
 

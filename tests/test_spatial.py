@@ -209,3 +209,38 @@ def test_rows_placed_only_coarsely_are_not_counted(wards_rows):
     by_town = spatial.aggregate(pts, by="town")
     assert by_town["count"].sum() == len(df) - 10 and by_town.attrs["coarse"] == 10
     assert by_town.attrs["unassigned"] == 0
+
+
+def test_clean_geometries_leaves_only_drawable_shapes():
+    """What clipping, simplifying and dissolving can give, made drawable or dropped (issue 15)."""
+    line = shapely.LineString([(0, 0), (1, 0)])
+    square = shapely.box(0, 0, 1, 1)
+    bowtie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])  # an invalid ring
+    sliver = shapely.box(5, 5, 5 + 1e-7, 5 + 1e-7)
+    nested = shapely.GeometryCollection([shapely.GeometryCollection([square, shapely.Point(3, 3)]), line])
+    given = [
+        shapely.GeometryCollection([line, shapely.Point(2, 2)]),
+        shapely.Point(0, 0),
+        shapely.Polygon(),
+        None,
+        bowtie,
+        shapely.MultiPolygon([square, sliver]),
+        nested,
+        square.exterior,  # a LinearRing
+    ]
+    polys = spatial.clean_geometries(given, "polygon")
+    lines = spatial.clean_geometries(given, "line")
+    assert [g is None for g in polys] == [True, True, True, True, False, False, False, True]
+    assert [g is None for g in lines] == [False, True, True, True, True, True, False, False]
+    for g in [*polys, *lines]:
+        if g is not None:
+            assert g.is_valid and not g.is_empty
+            assert g.geom_type in {"Polygon", "MultiPolygon", "LineString", "MultiLineString"}
+    assert polys[4].area == pytest.approx(0.5)  # the bowtie made valid: its two triangles
+    assert polys[5].equals(square)  # the sliver is gone
+    assert polys[6].equals(square) and lines[6].equals(line)
+    assert lines[7].geom_type == "LineString" and lines[7].length == pytest.approx(4)
+    frame = gpd.GeoDataFrame({"k": range(len(given))}, geometry=given, crs=spatial.WGS84)
+    assert spatial.clean_frame(frame, "line")["k"].tolist() == [0, 6, 7]
+    with pytest.raises(UsageError):
+        spatial.clean_geometries(given, "point")

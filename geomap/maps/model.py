@@ -211,7 +211,26 @@ def build(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None)
             title = model.text("title_points")
     model.title = str(title)
     model.land, model.prefecture_lines, model.municipality_lines = outlines(model.bounds)
+    normalise_shapes(model)
     return model
+
+
+def normalise_shapes(model: MapModel) -> None:
+    """Make every shape of ``model`` drawable: the one place this is done, before any drawing.
+
+    Clipping, simplifying and dissolving can leave GeometryCollections, points, empties,
+    slivers and invalid rings (a municipal border clipped at a corner gives a line and a
+    point); the renderers expect polygons (areas, land) and lines (outlines). See
+    :func:`geomap.spatial.clean_geometries`. Shapes left with nothing are dropped.
+    """
+    if model.areas is not None:
+        model.areas = spatial.clean_frame(model.areas, "polygon")
+    if model.land is not None:
+        model.land = spatial.clean_frame(model.land, "polygon")
+    for name in ("prefecture_lines", "municipality_lines"):
+        frame = getattr(model, name)
+        if frame is not None:
+            setattr(model, name, spatial.clean_frame(frame, "line"))
 
 
 # --------------------------------------------------------------------------- pieces
@@ -393,9 +412,7 @@ def outlines(bounds, pad: float = 1.0):
     from ..boundaries import municipalities, prefectures
 
     minx, miny, maxx, maxy = bounds
-    w = max((maxx - minx) * pad, 0.5)
-    h = max((maxy - miny) * pad, 0.5)
-    box = shapely.box(minx - w, miny - h, maxx + w, maxy + h)
+    box = spatial.context_box(bounds, pad)
     diag = math.hypot(maxx - minx, maxy - miny)
     tolerance = min(max(diag / 2000, 0.0001), 0.01)
 
