@@ -827,6 +827,37 @@ def test_ctrl_c_stops_the_server_and_deletes_its_folder(tmp_path):
     assert not any("Traceback" in line for line in own.errors), own.errors
 
 
+def test_a_closed_terminal_stops_it_and_a_killed_app_is_cleaned_up_by_the_next(tmp_path):
+    from geomap.app import server
+
+    hung = App(tmp_path / "hangup")
+    assert hung.url and len(hung.folders()) == 1
+    assert hung.stop(signal.SIGHUP) == 0  # the terminal window was closed
+    assert hung.folders() == []
+    killed = App(tmp_path / "killed")
+    s = killed.session()
+    assert upload(killed, s, "koto.csv", (SAMPLES / "koto_facilities.csv").read_bytes()).status_code == 200
+    (left,) = killed.folders()
+    killed.stop(signal.SIGKILL)  # the PC went off: nothing could clean up
+    assert left.is_dir()
+    lock = left / server.LOCK_NAME
+    os.utime(lock, (time.time() - 2 * server.STALE_AFTER_SECONDS,) * 2)
+    running = App(tmp_path / "killed")  # the next start removes it, and only it
+    try:
+        assert running.url
+        assert not left.exists() and len(running.folders()) == 1
+        (mine,) = running.folders()
+        os.utime(mine / server.LOCK_NAME, (time.time() - 2 * server.STALE_AFTER_SECONDS,) * 2)
+        other = App(tmp_path / "killed")
+        try:
+            assert other.url and len(other.folders()) == 2 and mine.is_dir()  # its lock is held: left alone
+        finally:
+            other.stop()
+    finally:
+        running.stop()
+    assert running.folders() == []
+
+
 def test_import_geomap_does_not_import_starlette():
     code = "import sys, geomap, geomap.cli, geomap.app; print(sorted(m for m in sys.modules if m.startswith(('starlette', 'uvicorn'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)

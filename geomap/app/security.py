@@ -76,16 +76,19 @@ class Guard:
         if method not in ("GET", "HEAD"):
             if headers.get("origin") != self.origin or headers.get("sec-fetch-site", "same-origin") != "same-origin":
                 return await self._refuse("app_forbidden_origin", scope, receive, send)
-        cookie = _cookie(headers.get("cookie", ""), self.cookie)
-        if not (cookie and hmac.compare_digest(cookie, self.token)):
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            given = query.get("token", [""])[0]
-            if method == "GET" and scope["path"] == "/" and given and hmac.compare_digest(given, self.token):
-                # The token leaves the address bar (and the history) at once.
-                page_lang = query.get("lang", [""])[0]
-                response = RedirectResponse(f"/?lang={page_lang}" if page_lang in LANGS else "/", status_code=303)
+        signed_in = _same(_cookie(headers.get("cookie", ""), self.cookie), self.token)
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if method == "GET" and scope["path"] == "/" and "token" in query:
+            # The printed address: the token goes into the cookie and leaves the address bar at once.
+            right = _same(query["token"][0], self.token)
+            if not (right or signed_in):
+                return await self._refuse("app_forbidden", scope, receive, send)
+            page_lang = query.get("lang", [""])[0]
+            response = RedirectResponse(f"/?lang={page_lang}" if page_lang in LANGS else "/", status_code=303)
+            if right:
                 response.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/")
-                return await self._send(response, scope, receive, send)
+            return await self._send(response, scope, receive, send)
+        if not signed_in:
             return await self._refuse("app_forbidden", scope, receive, send)
 
         async def send_with_headers(event):
@@ -110,6 +113,13 @@ def _cookie(header: str, name: str) -> str | None:
         if key == name:
             return value
     return None
+
+
+def _same(given, token: str) -> bool:
+    """``given`` is the token (compared in constant time, whatever characters it holds)."""
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8"))
 
 
 def _secure(headers) -> None:

@@ -20,6 +20,8 @@ import contextlib
 import logging
 import secrets
 import shutil
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -273,6 +275,47 @@ def create_app(*, host: str, port: int, token: str, root, max_upload: int, lang:
 # -- running it -----------------------------------------------------------------------------
 
 
+#: Held locked by a running app inside its temporary folder; a folder whose lock is free
+#: belongs to an app that ended without cleaning up (its window was closed, the PC went off).
+LOCK_NAME = ".lock"
+STALE_AFTER_SECONDS = 60
+
+
+def _lock(handle) -> bool:
+    """Lock ``handle`` for this process, without waiting; False when another process holds it."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def remove_stale(temp) -> list[Path]:
+    """Remove the temporary folders of apps that are gone; the folders removed."""
+    removed = []
+    for folder in Path(temp).glob("geomap-app-*"):
+        lock = folder / LOCK_NAME
+        try:
+            if not lock.is_file() or time.time() - lock.stat().st_mtime < STALE_AFTER_SECONDS:
+                continue  # not ours, or an app that is starting
+            with open(lock, "a+b") as handle:
+                free = _lock(handle)
+        except OSError:
+            continue
+        if free:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def serve(*, host: str = DEFAULT_HOST, port: int = 0, open_browser: bool = True,
           max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, lang: str = "ja", echo=print,
           idle_seconds: float = IDLE_SECONDS) -> None:
@@ -287,12 +330,20 @@ def serve(*, host: str = DEFAULT_HOST, port: int = 0, open_browser: bool = True,
     if host != DEFAULT_HOST:
         echo(message("app_host_warning", lang, host=host))
     token = secrets.token_urlsafe(32)
+    remove_stale(tempfile.gettempdir())
     root = Path(tempfile.mkdtemp(prefix="geomap-app-"))
+    held = open(root / LOCK_NAME, "a+b")  # noqa: SIM115 - held until the app stops
+    _lock(held)
     server = None
+    hangup = getattr(signal, "SIGHUP", None)  # the terminal was closed: stop as for Ctrl-C
+    before = None
     try:
-        def quit_now():
+        def quit_now(*_):
             if server is not None:
                 server.should_exit = True
+
+        if hangup is not None:
+            before = signal.signal(hangup, quit_now)
 
         app = create_app(host=host, port=port, token=token, root=root, max_upload=int(max_upload_mb * 2**20),
                          lang=lang, idle_seconds=idle_seconds, on_quit=quit_now)
@@ -324,9 +375,12 @@ def serve(*, host: str = DEFAULT_HOST, port: int = 0, open_browser: bool = True,
         except KeyboardInterrupt:  # uvicorn stopped gracefully, then passes Ctrl-C on: the usual way out
             pass
     finally:
+        if hangup is not None and before is not None:
+            signal.signal(hangup, before)
         sock.close()
+        held.close()
         shutil.rmtree(root, ignore_errors=True)
     echo(message("app_stopped", lang))
 
 
-__all__ = ["create_app", "page_texts", "serve"]
+__all__ = ["create_app", "page_texts", "remove_stale", "serve"]
