@@ -416,7 +416,10 @@ def app(**kw):
         try:
             from .app.server import serve
         except ImportError as exc:  # the extra geomap[app] is not installed
-            raise CliError(message("app_missing", lang, module=exc.name or str(exc)), 1, lang) from None
+            module = (exc.name or "").split(".")[0]
+            if module not in ("starlette", "uvicorn", "python_multipart"):
+                raise
+            raise CliError(message("app_missing", lang, module=module), 1, lang) from None
         if kw["debug"]:
             handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s", keep_lines=True))

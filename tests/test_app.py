@@ -858,6 +858,34 @@ def test_a_closed_terminal_stops_it_and_a_killed_app_is_cleaned_up_by_the_next(t
     assert running.folders() == []
 
 
+def test_command_line_mistakes_get_one_line(app, tmp_path):
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+
+    def geomap_app(*args, code="from geomap.cli import main; main()"):
+        return subprocess.run([sys.executable, "-c", code, "app", "--no-browser", *args], capture_output=True,
+                              text=True, timeout=60, env=env)
+
+    cases = [
+        (["--port", str(app.port)], 2, "app_port_busy"),  # the running app's port
+        (["--port", "70000"], 2, message("app_bad_port", value="70000")),
+        (["--max-upload", "0"], 2, message("app_bad_max_upload", value="0.0")),
+        (["--host", "::"], 2, message("app_host_wildcard", host="::")),
+        (["--host", "not an address"], 2, "app_host_invalid"),
+    ]
+    for args, code, expected in cases:
+        done = geomap_app(*args)
+        assert done.returncode == code, (args, done.stderr)
+        text = expected if not expected.startswith("app_") else message(expected, host=args[1], port=args[1],
+                                                                          reason="")[:12]
+        assert text in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1
+    # without the extra, the command says what to install
+    missing = geomap_app(code="import sys; sys.modules['starlette'] = None; from geomap.cli import main; main()")
+    assert missing.returncode == 1
+    assert message("app_missing", module="starlette") in missing.stderr and "Traceback" not in missing.stderr
+    assert list(tmp_path.glob("geomap-app-*")) == []
+
+
 def test_import_geomap_does_not_import_starlette():
     code = "import sys, geomap, geomap.cli, geomap.app; print(sorted(m for m in sys.modules if m.startswith(('starlette', 'uvicorn'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
