@@ -275,7 +275,7 @@ class Jobs:
             except BaseException as exc:  # noqa: BLE001 - the worker must outlive every job
                 log.debug("job %s failed", job.id, exc_info=True)
                 with job.lock:
-                    job.state, job.error = "error", _unexpected(exc, lang)
+                    job.state, job.error = "error", job.shown(_unexpected(exc, lang))
             finally:
                 with self._lock:
                     gone = job.id not in self._jobs
