@@ -455,6 +455,14 @@ def test_old_xls_and_empty_files_get_the_clear_message_and_the_server_goes_on(pa
     page.read()
     assert p.locator("#error").is_hidden()
     assert p.locator("#file-info").inner_text() == "koto.csv (120 rows)"
+    assert page.selected("#address-column") == "automatic (住所)"
+    # and the map, its summary and its legend are in English too
+    page.make()
+    assert p.locator("#error").is_hidden(), p.locator("#error").inner_text()
+    frame = page.map_frame(points=120)
+    assert message("summary_placed", "en", placed="120", rows="120") in p.locator("#summary li").all_inner_texts()
+    assert p.locator("#progress-text").inner_text() == "The map is ready."
+    assert frame.evaluate("document.documentElement.lang") == "en"
     assert page.errors == [] and not page.xss_ran()
 
 
