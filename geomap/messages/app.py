@@ -108,6 +108,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Make a map from an Excel or CSV list of addresses, on this PC only. The list is sent nowhere.",
     },
     "app_language": {"ja": "表示の言語", "en": "Language"},
+    "app_lang_ja": {"ja": "日本語", "en": "日本語 (Japanese)"},
+    "app_lang_en": {"ja": "English（英語）", "en": "English"},
     "app_quit": {"ja": "終了", "en": "Quit"},
     "app_quit_done": {
         "ja": "geomap を終了しました。このタブは閉じてかまいません。",
