@@ -29,6 +29,8 @@ _UNKNOWN_WARD = re.compile(r"[^\d\-#]{1,4}?区")
 _UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-#]{1,6}?[市区町村](?![市区町村場]|役所)")
 _UNEXPLAINED_CHOME = re.compile(r"\d+丁目")
 _AFTER_WEAK = re.compile(r"[\d\-の番丁#]")
+# After a name that ends in a number: the text goes on as a block number (1894, 38-26, 36番, 3の1).
+_BLOCK_NUMBER_GOES_ON = re.compile(r"[\d\-番号の]")
 FLAG_MASK = (1 << FLAG_BITS) - 1
 
 
@@ -79,6 +81,15 @@ def _names_aza(hit: "TownHit | list[TownHit] | None") -> bool:
 
 def _end(hit: "TownHit | list[TownHit]") -> int:
     return max(h.end for h in hit) if isinstance(hit, list) else hit.end
+
+
+def _block_number_goes_on(text: str, end: int) -> bool:
+    """A name ending at ``end`` in a number (十八, 三番) is only the start of a block number (1894, 3番地)."""
+    if end >= len(text) or end < 2:
+        return False
+    if text[end - 1].isdigit():
+        return _BLOCK_NUMBER_GOES_ON.match(text, end) is not None
+    return text[end - 1] == "番" and text[end - 2].isdigit() and text[end] == "地"
 
 
 def _is_valid_point(lat: float, lon: float) -> bool:
@@ -175,6 +186,8 @@ class Matcher:
                     continue
                 if text[end - 1].isdigit() and end < len(text) and text[end].isdigit():
                     continue  # 北1西2 is not the start of 北1西21
+                if text.startswith("地", end) and text[end - 1] == "番" and text[end - 2].isdigit():
+                    continue  # 字大門3番地 is 字大門 and 3番地, not the town 字大門三番 (issue 16 item 4)
                 return self._hits(index.named_towns(key_id), text, end, alias)
             if flags & HAS_CHOME and (end == len(text) or _AFTER_WEAK.match(text, end)):
                 # The whole 町 only when a number or nothing follows: 中央 must not take 中央区.
@@ -208,6 +221,8 @@ class Matcher:
                 pos += 1
             for length in range(min(town.koaza_maxlen, len(text) - pos), 0, -1):
                 found = town.koaza.get(text[pos:pos + length])
+                if found and _block_number_goes_on(text, pos + length):
+                    continue  # 末町1894番地 is 末町 and 番地 1894, not the 小字 十八 (issue 16 item 4)
                 if found:
                     koaza, lat, lon = found
                     if _is_valid_point(lat, lon):
