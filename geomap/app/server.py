@@ -112,7 +112,7 @@ def create_app(*, host: str, port: int, token: str, root, max_upload: int, lang:
         page_lang = lang_of(request) if "lang" in request.query_params else lang
         html = page.render(
             lang=page_lang, t=texts[page_lang],
-            boot={"lang": page_lang, "texts": texts, "maxUpload": max_upload, "limitMb": f"{limit_mb:g}"},
+            boot={"lang": page_lang, "texts": texts},
         )
         return Response(html, media_type="text/html; charset=utf-8")
 
