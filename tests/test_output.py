@@ -83,12 +83,14 @@ def test_unknown_output_format(tmp_path):
 def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
     target = write(tmp_path, "out.csv", "old\n")
 
-    def half_then_fail(self, path, **kwargs):
+    def half_then_fail(df, path, **kwargs):
         with open(path, "w", encoding="utf-8") as f:
             f.write("half")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)
+    from geomap import output
+
+    monkeypatch.setattr(output, "write_delimited", half_then_fail)  # the CSV writer write_table calls
     with pytest.raises(KeyboardInterrupt):
         write_table(pd.DataFrame({"a": [1]}), target)
     assert target.read_text() == "old\n"
@@ -109,3 +111,80 @@ def test_spatial_outputs_get_the_points_of_to_points(tmp_path):
     assert [g is not None and not g.is_empty for g in back.geometry] == [True, False, False, True]
     for i in points.index:
         assert back.geometry.iloc[i].equals(points.geometry.loc[i])
+
+
+# -- the CSV writer and the formula guard work on whole columns (issue 12) ----------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Text that stresses a CSV writer and the guard: quotes, separators, line ends, formula
+# starts in full and half width, spaces and format characters before them, NUL, emoji.
+TRICKY = st.text(alphabet=st.sampled_from(list('a住1１"\',\t\r\n =+-@＝＋－＠﹦\u200b\u3000\x00😀.e%')), max_size=8)
+
+
+def pandas_csv(df, path, sep=","):
+    """What write_table wrote before issue 12: pandas' writer, cell-by-cell guard."""
+    import csv
+
+    from geomap.output import formula_like
+
+    def fix(value):
+        return "'" + value if formula_like(value) else value
+
+    out = df.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            out.isetitem(i, column.map(fix))
+    out.columns = [fix(str(c)) for c in out.columns]
+    out.to_csv(path, index=False, encoding="utf-8-sig", sep=sep, quoting=csv.QUOTE_NONNUMERIC)
+    return path.read_bytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(st.one_of(TRICKY, st.none()), min_size=0, max_size=12),
+    floats=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -0.0, 35.6719])),
+                    min_size=12, max_size=12),
+    ints=st.lists(st.integers(min_value=-2**63, max_value=2**63 - 1), min_size=12, max_size=12),
+    header=TRICKY,
+    sep=st.sampled_from([",", "\t"]),
+)
+def test_the_csv_bytes_are_those_pandas_wrote(tmp_path_factory, texts, floats, ints, header, sep):
+    n = len(texts)
+    df = pd.DataFrame({
+        "住所": pd.Series(texts, dtype="str"),
+        header or "h": pd.Series(texts[::-1], dtype=object),
+        "lat": floats[:n],
+        "level": pd.Series(ints[:n], dtype="int64"),
+        "small": pd.Series([i % 5 for i in range(n)], dtype="int8"),
+    })
+    folder = tmp_path_factory.mktemp("csv")
+    suffix = ".csv" if sep == "," else ".tsv"
+    assert write_table(df, folder / f"new{suffix}").read_bytes() == pandas_csv(df, folder / "old.csv", sep)
+
+
+def test_tables_the_column_writer_does_not_take_go_to_pandas(tmp_path):
+    from geomap.output import _csv_pieces
+
+    df = pd.DataFrame({"a": ["=1", "x"], "flag": [True, False], "when": pd.to_datetime(["2024-01-01", None]),
+                       "mixed": ["=2", 3]})
+    assert _csv_pieces(df, ",") is None
+    assert write_table(df, tmp_path / "new.csv").read_bytes() == pandas_csv(df, tmp_path / "old.csv")
+    assert (tmp_path / "new.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith('"\'=1",True,')
+
+
+def test_a_cell_starting_with_a_letter_or_digit_is_never_formula_like():
+    # The guard looks one by one only at cells that do not start with a letter or a digit
+    # (Arrow's \p{L} \p{N}); this holds for every code point Arrow counts as one.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from geomap.output import _PLAIN_START, formula_like
+
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    plain = pc.match_substring_regex(pa.array(chars), _PLAIN_START).to_numpy(zero_copy_only=False)
+    starts = [c for c, p in zip(chars, plain) if p]
+    assert len(starts) > 100_000 and "住" in starts and "１" in starts and "＝" not in starts
+    assert not any(formula_like(c + "1") or formula_like(c + "=") for c in starts)
