@@ -17,7 +17,7 @@ from ._version import __version__
 from .cli_cache import cache
 from .errors import GeomapError
 from .errors import UsageError as GeomapUsageError
-from .maps.options import AGG, BY, CLASSIFICATIONS, FIELDS, K_RANGE, TILES
+from .maps.options import AGG, BY, CLASSIFICATIONS, FIELDS, K_RANGE, POPUP_ADDRESS, TILES
 from .messages import LANGS, error_message, message, row_error, service_name, terminal_text
 from .provenance import info as data_info
 
@@ -184,13 +184,17 @@ def _map_options(f):
         click.option("--tiles", default="gsi", show_default=True, help=f"{' | '.join(TILES)}（背景地図）"),
         click.option("--boundaries", default=None, help="区域の境界ファイル（shp, GeoJSON, GeoPackage）/ your own areas"),
         click.option("--boundary-key", default=None, help="境界ファイルの区域を示す列 / the areas' key column"),
-        click.option("--min-count", type=int, default=None, help="K 件未満の区域は「K未満」と表示 / hide counts below K"),
+        click.option("--min-count", type=int, default=None,
+                     help="1〜K-1 件の区域は「K未満」と表示（個人の一覧の既定は 3）/ hide counts below K (3 for personal lists)"),
         click.option("--scheme", "classification", default="quantiles", show_default=True,
                      help=f"{schemes}（色分けの区切り方）/ how classes are cut"),
         click.option("--classes", "k", type=int, default=5, show_default=True,
                      help=f"色の段階数 {K_RANGE[0]}〜{K_RANGE[1]} / number of classes"),
         click.option("--breaks", default=None, help="区切り値（例: 10,20,50）/ your own class breaks, e.g. 10,20,50"),
-        click.option("--points/--no-points", default=True, show_default=True, help="マーカーを表示する / draw markers"),
+        click.option("--points/--no-points", default=None,
+                     help="マーカーを表示する（既定: 表示。個人の一覧では表示しない）/ draw markers (default: yes, but not for personal lists)"),
+        click.option("--popup-address", default="town", show_default=True,
+                     help=f"{' | '.join(POPUP_ADDRESS)}（ポップアップの住所: 町丁目まで / 番地まで）/ address in popups"),
     ]
     for option in reversed(options):
         f = option(f)
@@ -307,6 +311,12 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
         say("summary_unplaced", count=f"{result.unplaced:,}", path=str(result.unmatched))
     else:
         say("summary_all_placed")
+    decided = getattr(result, "decided", {}) or {}
+    if decided:
+        key = ("summary_personal" if len(decided) == 2 else
+               "summary_personal_points" if "points" in decided else "summary_personal_min_count")
+        say(key, columns="、".join(result.personal) if lang == "ja" else ", ".join(result.personal),
+            k=decided.get("min_count", ""))
     formats = {".gpkg": "GeoPackage", ".geojson": "GeoJSON"}
     for column, new in getattr(result, "renamed", {}).items():
         fmt = formats.get(result.output.suffix.lower(), result.output.suffix) if result.output else ""

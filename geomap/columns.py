@@ -40,6 +40,7 @@ BLOCK_HEADERS = {"番地", "番地等", "丁目番地", "番地号", "地番", "
 LAT_HEADERS = {"緯度", "lat", "latitude", "y座標緯度", "緯度10進"}
 LON_HEADERS = {"経度", "lon", "lng", "long", "longitude", "x座標経度", "経度10進"}
 NAME_HEADERS = {"名称", "施設名", "施設名称", "名前", "事業所名", "事業所名称", "店舗名", "事業者名", "name", "title", "名"}
+POSTAL_HEADERS = {"郵便番号", "〒", "郵便", "郵便番号7桁", "〒番号", "zip", "zipcode", "postalcode", "postcode", "postal"}
 CATEGORY_HEADERS = {"種別", "分類", "種類", "区分", "カテゴリ", "カテゴリー", "業種", "category", "type", "kind", "class"}
 _NOT_ADDRESS = ("郵便", "〒", "mail", "メール", "url", "電話", "tel", "fax", "カナ", "かな", "フリガナ", "ふりがな",
                 "よみ", "読み", "ローマ", "english", "英")
@@ -162,6 +163,9 @@ def find_columns(df: pd.DataFrame, *, address_column: str | None = None) -> Colu
     elif found.address is not None and address_column is None:
         # 都道府県 / 市区町村 columns beside a 住所 column that may leave them out.
         found.parts = [c for c in (pref, city) if c and c != found.address]
+    postal = _first(columns, POSTAL_HEADERS, set(found.used()))
+    if postal is not None:  # a 郵便番号 column: written before the address as 〒330-0063 (join_address)
+        found.parts = [postal, *found.parts]
     found.lat = _first(columns, LAT_HEADERS) or next((c for c in columns if fold_header(c).startswith("緯度")), None)
     found.lon = _first(columns, LON_HEADERS) or next((c for c in columns if fold_header(c).startswith("経度")), None)
     if not (found.lat and found.lon):
@@ -250,6 +254,12 @@ def join_address(df: pd.DataFrame, found: Columns) -> pd.Series:
     """
     if not found.has_address:
         return pd.Series([""] * len(df), index=df.index, dtype=object)
+    postal = [c for c in found.parts if fold_header(c) in POSTAL_HEADERS]
+    if postal:  # 〒330-0063 before the rest, where the address does not write that code already
+        rest = join_address(df, Columns(address=found.address, parts=[c for c in found.parts if c not in postal]))
+        codes = postal_codes(df[postal[0]])
+        return pd.Series([f"〒{c} {a}".strip() if c and c not in a and c.replace("-", "") not in a else a
+                          for c, a in zip(codes, rest)], index=df.index, dtype=object)
     parts = [df[c].fillna("").astype(str).str.strip() for c in found.parts]
     if found.address is None:
         out = parts[0]
@@ -267,6 +277,71 @@ def join_address(df: pd.DataFrame, found: Columns) -> pd.Series:
                     prefix += value
         out.append(prefix + text)
     return pd.Series(out, index=df.index, dtype=object)
+
+
+# -- lists of persons ----------------------------------------------------------------
+
+#: The one list of headers that make a list look like data about persons (a 名簿), not
+#: places. ``alone``: a header holding one of these words is enough (氏名, 生年月日,
+#: 要介護度 …). ``together``: these words count only in twos and one of them a person's
+#: name (名前 with 電話, フリガナ with 携帯): a place list has 電話 or FAX too. A header
+#: holding a word of ``not_personal`` names a place or a number (施設名, 世帯数, 対象年齢)
+#: and never counts. Headers are compared folded (:func:`fold_header`), English in lower case.
+PERSONAL_HEADERS = {
+    "alone": ("氏名", "姓名", "生年月日", "誕生日", "年齢", "性別", "要介護", "介護度", "要支援", "障害", "障がい",
+              "世帯", "続柄", "保護者", "児童", "生徒", "患者", "被保険者", "受給者", "利用者", "個人番号",
+              "マイナンバー", "住民票", "宛名", "本籍", "birth", "gender", "fullname", "mynumber"),
+    "together": ("名前", "ふりがな", "フリガナ", "カナ", "電話", "携帯", "tel", "fax", "メール", "mail", "phone"),
+    "names": ("名前", "ふりがな", "フリガナ", "カナ"),
+    "not_personal": ("施設", "事業所", "店舗", "名称", "会社", "団体", "法人", "学校", "病院", "館", "数", "対象",
+                     "定員", "可能"),
+}
+
+
+def personal_columns(columns) -> list[str]:
+    """The headers that make a list look like data about persons, in table order (empty if none).
+
+    ``geomap render`` reads a list with such headers safely by default: no points or
+    addresses on the map, small area counts hidden (see :data:`PERSONAL_HEADERS`).
+
+    Examples
+    --------
+    >>> personal_columns(["氏名", "住所", "要介護度"])
+    ['氏名', '要介護度']
+    >>> personal_columns(["名前", "電話番号", "住所"])  # a name beside a telephone number
+    ['名前', '電話番号']
+    >>> personal_columns(["施設名", "住所", "電話番号", "FAX", "対象年齢", "世帯数"])
+    []
+    """
+    folded = {c: fold_header(c) for c in columns}
+    kept = {c: f for c, f in folded.items() if not any(w in f for w in PERSONAL_HEADERS["not_personal"])}
+    alone = {c for c, f in kept.items() if any(w in f for w in PERSONAL_HEADERS["alone"])}
+    together = {c for c, f in kept.items() if any(w in f for w in PERSONAL_HEADERS["together"])}
+    named = {c for c in together if any(w in kept[c] for w in PERSONAL_HEADERS["names"])}
+    found = alone | (together if named and len(together) >= 2 else set())
+    return [str(c) for c in columns if c in found]
+
+
+def postal_codes(values: pd.Series) -> list[str]:
+    """The postal codes of a 郵便番号 column as ``330-0063`` (``""`` where a value is not one).
+
+    Full-width digits, 〒, hyphens of any kind and a number that lost its leading 0 in a
+    spreadsheet (600042 for 060-0042) are read.
+
+    Examples
+    --------
+    >>> postal_codes(pd.Series(["〒330-0063", "３３０－００６３", 600042, "3300063.0", "", None, "TEL"]))
+    ['330-0063', '330-0063', '060-0042', '330-0063', '', '', '']
+    """
+    out = []
+    for value in values.tolist():
+        text = "" if value is None or value != value else unicodedata.normalize("NFKC", str(value)).strip()
+        text = re.sub(r"\.0$", "", text)
+        digits = re.sub(r"[〒\s\-‐‑‒–—―−ー]", "", text)
+        if len(digits) == 6 and digits.isdigit() and text == digits:
+            digits = "0" + digits  # a number in a spreadsheet cell: its leading 0 is gone
+        out.append(f"{digits[:3]}-{digits[3:]}" if len(digits) == 7 and digits.isdigit() else "")
+    return out
 
 
 # -- coordinates ---------------------------------------------------------------------

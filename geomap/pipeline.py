@@ -105,9 +105,16 @@ class RenderResult(TableResult):
         The HTML map.
     images : list of pathlib.Path
         PNG / PDF files written.
+    personal : list of str
+        The headers that made the list look like data about persons (empty otherwise).
+    decided : dict
+        The options given no value that were set because the list looks personal
+        (``{"points": False, "min_count": 3}``), for the summary.
     """
 
     images: list = field(default_factory=list)
+    personal: list = field(default_factory=list)
+    decided: dict = field(default_factory=dict)
 
     @property
     def html(self) -> Path | None:
@@ -284,9 +291,15 @@ def render(
         Your own areas (shapefile, GeoJSON, GeoPackage), with ``boundary_key`` naming the
         column that identifies an area.
     min_count : int, optional
-        Areas with fewer rows than this show "fewer than K" instead of a number.
-    points : bool
-        Draw markers (True) or only areas.
+        Areas with 1 to K-1 rows show "fewer than K" instead of a number (default: 3 for
+        a list whose headers look personal, see :func:`geomap.columns.personal_columns`;
+        none otherwise).
+    points : bool, optional
+        Draw markers (True) or only areas (False). Default: markers, except for a list
+        whose headers look personal.
+    popup_address : {"town", "full"}
+        How much of the address a marker's popup shows: down to the town (default) or
+        the whole address as written.
     png, pdf : bool
         Also write a PNG / PDF image.
     lang : {"ja", "en"}
@@ -341,6 +354,7 @@ def render(
     """
     from .maps import build, save_html, save_image
     from .maps.html import draw
+    from .maps.model import decide
 
     input = Path(input)
     options = map_options(options, **keywords)  # checks every option before anything is read
@@ -358,6 +372,12 @@ def render(
 
     df = read_table(input, sheet=sheet, encoding=encoding, header_row=header_row)
     found = require_columns(df, find_columns(df, address_column=address_column))
+    # a list of persons: no points and small counts hidden, unless asked (before any work)
+    given = options
+    options, personal = decide(options, df.columns)
+    points = options.points
+    decided = {k: getattr(options, k) for k in ("points", "min_count")
+               if personal and getattr(given, k) is None}
     value, category, name = options.value, options.category, options.name
     value = check_column(df, value, "--value") if value is not None else None
     category = check_column(df, category, "--category") if category is not None else found.category
@@ -406,7 +426,7 @@ def render(
     save_html(draw(model), html)
     written_images = [save_image(model, path) for path in images]
     return RenderResult(output=html, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
-                        images=written_images, **counts)
+                        images=written_images, personal=personal, decided=decided, **counts)
 
 
 __all__ = [

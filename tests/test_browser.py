@@ -128,6 +128,7 @@ def test_markers_popups_and_escaping(browser, tmp_path, koto_rows):
     popup.wait_for(timeout=1_000)
     text = popup.inner_text()
     assert f"{XSS} 0" in text and df.loc[df.index[0], "address"] in text
+    assert "所在（町丁目まで）" in text and "代表点で、建物の位置ではありません" in text
     assert page.locator(".leaflet-popup-content img").count() == 0
 
     page.locator(".geomap-notes summary").click()

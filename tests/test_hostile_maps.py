@@ -434,7 +434,7 @@ def test_item1_browser_shows_every_place_as_written(browser, work, item):
     title = [] if stem == payload else ["--title", payload]
     out = work / "map.html"
     result = run("render", src, "-q", "-o", out, "--tiles", "none", "--category", payload, "--value", f"{payload}数",
-                 "--agg", "sum", "--boundaries", areas, "--boundary-key", "区域", *title)
+                 "--agg", "sum", "--boundaries", areas, "--boundary-key", "区域", "--popup-address", "full", *title)
     assert result.exit_code == 0, result.output
     page, errors = _offline_page(browser)
     try:

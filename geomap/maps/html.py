@@ -104,11 +104,16 @@ def make_map(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=No
     boundary_key, boundary_name : str, optional
         Key column (required with ``boundaries``) and name column of ``boundaries``.
     min_count : int, optional
-        Areas with fewer points than this show 「k未満」 instead of their value and are not
-        coloured by it.
-    points : bool
+        Areas with 1 to k-1 points show 「k未満」 instead of their value and get a colour
+        of their own (an area with none stays 0). Default: 3 for a list whose headers look
+        personal (:func:`geomap.columns.personal_columns`), else none.
+    points : bool, optional
         False hides individual points (and the addresses of rows not placed): only
-        aggregates are written into the page.
+        aggregates are written into the page. Default: True, except for a list whose
+        headers look personal.
+    popup_address : {"town", "full"}
+        The address in a point's popup: down to the town the row was placed at (the
+        geocoder's ``pref``, ``city``, ``town``; the default), or as written, with 番地.
     classification : {"quantiles", "natural_breaks", "equal_interval", "user"}
         How values are put into classes (mapclassify); ``breaks`` implies ``"user"``.
     k : int
@@ -348,6 +353,12 @@ def _point_data(model: MapModel) -> dict:
     }
     if len(model.categories) > 1:
         data["c"] = model.point_colors.tolist()
+    rep = model.representative
+    if rep is not None and rep.any():
+        # the popups say the position is a town's representative point (not the building)
+        data["note"] = model.text("popup_representative")
+        if not rep.all():
+            data["rep"] = rep.astype(int).tolist()
     for label, column in model.popup_fields:
         values = pts[column].astype("string").fillna("")
         codes, uniques = pd.factorize(values)
@@ -419,8 +430,10 @@ def _legend_html(model: MapModel) -> str:
 def _notes_html(model: MapModel) -> str:
     text = model.text
     parts = []
-    if model.unplaced_count:
-        summary = escape(text("unplaced", n=f"{model.unplaced_count:,}"))
+    summary = escape(text("unplaced", n=f"{model.unplaced_count:,}"))
+    if not model.unplaced_count:
+        parts.append(f"<div>{summary}</div>")  # 0 too: the reader knows it was checked
+    else:
         if model.unplaced_list:
             shown = model.unplaced_list[:MAX_UNPLACED_LISTED]
             items = "".join(f"<li>{escape(t)}</li>" for t in shown)

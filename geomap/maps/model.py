@@ -23,7 +23,7 @@ import shapely
 from .. import spatial
 from ..errors import InputError
 from ..messages import message
-from .options import MapOptions
+from .options import PERSONAL_MIN_COUNT, MapOptions
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,9 @@ class MapModel:
 
     title: str
     options: MapOptions
+    personal: list = field(default_factory=list)  # the headers that made the list look personal
     points: gpd.GeoDataFrame | None = None
+    representative: np.ndarray | None = None  # per point: placed at a town's representative point
     point_colors: np.ndarray | None = None  # index into categories, per point
     categories: list = field(default_factory=list)  # LegendItem per category
     category_title: str | None = None
@@ -148,15 +150,19 @@ def build(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None)
         if column is not None and column not in df.columns:
             raise spatial.missing_column(column, df)
 
+    options, personal = decide(options, df.columns)
     by, value, agg, points = options.by, options.value, options.agg, options.points
     placed = spatial.to_points(df, lat=options.lat, lon=options.lon)
     if len(placed) == 0:
         raise InputError("no row has coordinates; nothing can be mapped", key="no_points", rows=len(df))
-    model = MapModel(title="", options=options)
+    model = MapModel(title="", options=options, personal=personal)
 
     # rows that could not be placed: the caller's list, else the rows of df without coordinates
+    # (their addresses are listed on a map with points; for a list of persons only when full
+    # addresses were asked for)
+    listed = points and (not personal or options.popup_address == "full")
     model.unplaced_count, model.unplaced_list = _unplaced(
-        df, placed, unplaced, address_cols, listed=points, lat=options.lat, lon=options.lon
+        df, placed, unplaced, address_cols, listed=listed, lat=options.lat, lon=options.lon
     )
 
     # areas
@@ -170,6 +176,8 @@ def build(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None)
         codes = spatial.assign_municipality(placed)
         if codes.dropna().nunique() > 1:
             level = "municipality"
+        elif not points:
+            level = "town"  # one municipality and no points: its towns say where the rows are
     if level is None and not points:
         level = "municipality"
     if level is not None:
@@ -194,12 +202,12 @@ def build(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None)
         spatial.measure_values(placed, value, agg)  # still report a bad value column
 
     if points:
-        model.points = placed
-        model.popup_fields = [(str(c), c) for c in [name, category, *address_cols] if c is not None]
+        model.points, model.popup_fields = _popups(placed, name, category, address_cols, model)
+        model.representative = _representative(placed)
         model.point_colors, model.categories = _categories(placed, category, model)
         model.category_title = str(category) if category is not None else None
-        if options.min_count is not None:
-            log.warning("min_count hides small area counts, but the individual points are still shown")
+        if options.min_count is not None and model.areas is not None:
+            log.warning(message("map_warn_points_shown", model.lang, k=options.min_count))
     if model.bounds is None:
         model.bounds = tuple(placed.total_bounds)
 
@@ -234,6 +242,72 @@ def normalise_shapes(model: MapModel) -> None:
 
 
 # --------------------------------------------------------------------------- pieces
+
+
+def decide(options: MapOptions, columns) -> tuple[MapOptions, list[str]]:
+    """``options`` with ``points`` and ``min_count`` decided for a table with these ``columns``.
+
+    A list whose headers look like data about persons (:func:`geomap.columns.personal_columns`)
+    gets no points and :data:`~geomap.maps.options.PERSONAL_MIN_COUNT` unless they were
+    given; any other list gets points and no minimum. Returns the options and the
+    personal-looking headers (empty for other lists).
+
+    Raises
+    ------
+    UsageError
+        ``personal_points`` for ``by="none"`` on a list of persons without ``points=True``:
+        a map of points only would put every person on it.
+    """
+    from ..columns import personal_columns
+    from ..errors import UsageError
+
+    personal = personal_columns([str(c) for c in columns])
+    changes = {}
+    if options.points is None:
+        if personal and options.by == "none":
+            raise UsageError("this list looks personal: by='none' needs points=True",
+                             key="personal_points", columns="、".join(personal))
+        changes["points"] = not personal
+    if options.min_count is None and personal:
+        changes["min_count"] = PERSONAL_MIN_COUNT
+    return options.replace(**changes), personal
+
+
+TOWN_TEXT = "__geomap_town__"  # the column of the popups' address down to the town
+
+
+def _popups(placed, name, category, address_cols, model):
+    """The points and their popup fields ``(label, column)``: name, category, then the address.
+
+    The address is the one written (``popup_address="full"``) or, by default, only down to
+    the town the row was placed at (都道府県・市区町村・町域 of the geocoder's result): a
+    popup never shows a 番地 unless asked to.
+    """
+    fields = [(str(c), c) for c in (name, category) if c is not None]
+    if model.options.popup_address == "full":
+        return placed, fields + [(str(c), c) for c in address_cols if c is not None]
+    parts = [c for c in ("pref", "city", "town") if c in placed.columns]
+    if not parts or not address_cols:
+        return placed, fields
+    placed = placed.copy()
+    placed[TOWN_TEXT] = placed[parts].astype("string").fillna("").agg("".join, axis=1)
+    return placed, fields + [(model.text("popup_town"), TOWN_TEXT)]
+
+
+def _representative(placed) -> np.ndarray:
+    """True for the points the geocoder put at a town's (or 小字's) representative point.
+
+    Rows whose coordinates came from the table (``source`` ``input``) and tables that were
+    not geocoded (no ``level`` column) are where they were said to be.
+    """
+    from ..geocoding import INPUT_SOURCE
+
+    if "level" not in placed.columns:
+        return np.zeros(len(placed), dtype=bool)
+    rep = pd.to_numeric(placed["level"], errors="coerce").between(1, 4).to_numpy(dtype=bool).copy()
+    if "source" in placed.columns:
+        rep &= (placed["source"].astype("string") != INPUT_SOURCE).fillna(True).to_numpy(dtype=bool)
+    return rep
 
 
 def _measure(model, unit):
@@ -319,7 +393,9 @@ def _classify(model, areas):
         state[(areas["count"] == 0).to_numpy()] = ZERO
     state[areas["value"].isna().to_numpy()] = NODATA
     if model.min_count is not None:
-        state[(areas["count"] < model.min_count).to_numpy()] = SUPPRESSED
+        # "fewer than K" is about rows that exist: an area with none is 0 (or no data), told apart
+        small = (areas["count"] > 0) & (areas["count"] < model.min_count)
+        state[small.to_numpy()] = SUPPRESSED
     classed = state == CLASSED
     y = areas["value"].to_numpy(dtype=float)[classed]
     integer = agg == "count" or (len(y) > 0 and bool(np.all(np.isclose(y, np.round(y)))) and agg == "sum")

@@ -1,7 +1,7 @@
 """What a map is asked to show: one frozen :class:`MapOptions`, checked once.
 
 This module is the only home of the options' allowed values (:data:`BY`, :data:`AGG`,
-:data:`TILES`, :data:`CLASSIFICATIONS`; the languages are :data:`geomap.messages.LANGS`)
+:data:`TILES`, :data:`CLASSIFICATIONS`, :data:`POPUP_ADDRESS`; the languages are :data:`geomap.messages.LANGS`)
 and of the rules between them, with their error keys. :func:`geomap.maps.make_map`,
 :func:`geomap.maps.save_image`, :func:`geomap.render` and ``geomap render`` all build a
 ``MapOptions`` (from a ``MapOptions``, from keywords, or both) and so all refuse the same
@@ -35,6 +35,11 @@ TILES = ("gsi", "gsi-pale", "osm", "none")
 CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "user")
 #: ``k``: the smallest and largest number of classes.
 K_RANGE = (2, 9)
+#: ``popup_address``: how much of the address a point's popup shows (``town``: down to the
+#: 大字・町丁目 the row was placed at; ``full``: the address as written, with 番地).
+POPUP_ADDRESS = ("town", "full")
+#: ``min_count`` a list of persons gets when none is given (see :func:`geomap.columns.personal_columns`).
+PERSONAL_MIN_COUNT = 3
 
 
 def check_choice(option: str, value, choices) -> None:
@@ -66,7 +71,10 @@ class MapOptions:
     :meth:`replace`; both check the result, raising :class:`~geomap.errors.UsageError`
     (keys listed in :mod:`geomap.maps.options`). ``breaks`` become sorted floats and
     imply ``classification="user"``; ``address`` becomes a tuple of column names.
-    ``tiles`` and ``cluster`` only concern the HTML map.
+    ``tiles`` and ``cluster`` only concern the HTML map. ``points`` and ``min_count`` left
+    as None are decided from the list when the map is built: a list whose headers look
+    personal (:func:`geomap.columns.personal_columns`) gets no points and
+    ``min_count=3``; any other list gets points and no minimum.
 
     Examples
     --------
@@ -90,7 +98,8 @@ class MapOptions:
     boundary_key: str | None = None
     boundary_name: str | None = None
     min_count: int | None = None
-    points: bool = True
+    points: bool | None = None
+    popup_address: str = "town"
     classification: str = "quantiles"
     k: int = 5
     breaks: tuple | None = None
@@ -108,6 +117,9 @@ class MapOptions:
             object.__setattr__(self, "classification", "user")
         check_choice("classification", self.classification, CLASSIFICATIONS)
         check_choice("lang", self.lang, LANGS)
+        check_choice("popup_address", self.popup_address, POPUP_ADDRESS)
+        if self.points is not None and not isinstance(self.points, bool):
+            object.__setattr__(self, "points", bool(self.points))
         if self.classification == "user" and not self.breaks:
             raise UsageError("classification='user' needs breaks", key="breaks_required")
         if self.breaks is not None:
@@ -120,7 +132,7 @@ class MapOptions:
                 raise UsageError(f"min_count must be a whole number >= 1, not {self.min_count!r}",
                                  key="min_count_invalid", value=str(self.min_count))
             object.__setattr__(self, "min_count", int(self.min_count))
-        if self.by == "none" and not self.points:
+        if self.by == "none" and self.points is False:
             raise UsageError("by='none' with points=False leaves nothing to draw", key="nothing_to_draw")
         if self.agg != "count" and self.value is None:
             raise UsageError(f"agg={self.agg!r} needs a value column", key="value_required", agg=self.agg)
@@ -185,5 +197,5 @@ def option_keywords(func):
     return func
 
 
-__all__ = ["AGG", "AREA_LEVELS", "BY", "CLASSIFICATIONS", "FIELDS", "K_RANGE", "MapOptions", "TILES", "check_choice",
-           "map_options", "option_keywords"]
+__all__ = ["AGG", "AREA_LEVELS", "BY", "CLASSIFICATIONS", "FIELDS", "K_RANGE", "MapOptions", "PERSONAL_MIN_COUNT",
+           "POPUP_ADDRESS", "TILES", "check_choice", "map_options", "option_keywords"]

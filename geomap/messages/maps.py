@@ -45,4 +45,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "map_tile_gsi_pale": {"ja": "地理院タイル（淡色地図）", "en": "GSI tiles (pale)"},
     "map_tile_osm": {"ja": "OpenStreetMap", "en": "OpenStreetMap"},
     "map_source": {"ja": "出典: ", "en": "Sources: "},
+    "map_popup_town": {"ja": "所在（町丁目まで）", "en": "Location (to the town)"},
+    "map_popup_representative": {
+        "ja": "位置は町丁目（字）の代表点で、建物の位置ではありません",
+        "en": "Placed at the town's representative point, not at the building",
+    },
+    "map_warn_points_shown": {
+        "ja": "{k}件未満の区域は数を伏せていますが、個々の地点は表示しています（地点を消すには --no-points）",
+        "en": "Areas with fewer than {k} rows hide their number, but the individual points are still shown (--no-points hides them)",
+    },
 }

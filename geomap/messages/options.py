@@ -152,6 +152,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "地図の部品（{package}）が見つかりません。geomap を入れ直してください。",
         "en": "A map component ({package}) is missing. Reinstall geomap.",
     },
+    "personal_points": {
+        "ja": "この一覧には個人の情報らしい列（{columns}）があるため、地点だけの地図（--by none）は作りません。"
+              "個人の位置を地図に載せてよい場合は --points を付けてください。区域ごとの件数なら --by を外してください。",
+        "en": "This list has columns that look personal ({columns}), so no map of points only (--by none) is made. "
+              "Add --points if the persons may be shown on the map, or leave out --by for counts per area.",
+    },
     "nothing_to_draw": {
         "ja": "--by none と --no-points を同時に指定すると、地図に描くものがありません。どちらかを外してください。",
         "en": "--by none with --no-points leaves nothing to draw. Leave out one of them.",

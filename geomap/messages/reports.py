@@ -89,6 +89,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Note: the map file is {size} MB and will be slow to open; --by municipality or --no-points make it lighter.",
     },
     "summary_table": {"ja": "結果: {path}", "en": "Result: {path}"},
+    # a list whose headers look personal (geomap.columns.personal_columns): one line each
+    "summary_personal": {
+        "ja": "個人の情報らしい列（{columns}）があるため、地点と住所は載せず、{k}件未満の区域は数を伏せました"
+              "（地点を載せるには --points、伏せる件数を変えるには --min-count N）。",
+        "en": "Columns look personal ({columns}): no points or addresses on the map, and areas with fewer than {k} rows "
+              "hide their number (--points shows the points, --min-count N changes the number).",
+    },
+    "summary_personal_points": {
+        "ja": "個人の情報らしい列（{columns}）があるため、地点と住所は載せませんでした（載せるには --points）。",
+        "en": "Columns look personal ({columns}): no points or addresses on the map (--points shows them).",
+    },
+    "summary_personal_min_count": {
+        "ja": "個人の情報らしい列（{columns}）があるため、{k}件未満の区域は数を伏せました（変えるには --min-count N）。",
+        "en": "Columns look personal ({columns}): areas with fewer than {k} rows hide their number "
+              "(--min-count N changes it).",
+    },
     "sending": {
         "ja": "{count} 件の住所を {service} に送信します（外部のサービスです）。",
         "en": "Sending {count} addresses to {service} (an outside service).",

@@ -31,9 +31,15 @@ var {{ this.get_name() }} = (function () {
             tr.appendChild(th); tr.appendChild(td);
         });
         box.appendChild(table);
+        if (data.note && (!data.rep || data.rep[i])) {
+            var note = document.createElement("div");
+            note.className = "geomap-popup-note";
+            note.textContent = data.note;
+            box.appendChild(note);
+        }
         return box;
     }
-    if (data.fields.length) {
+    if (data.fields.length || data.note) {
         layer.on("click", function (e) {
             var m = e.layer;
             if (!m || m.options.geomapIndex === undefined) { return; }
