@@ -40,16 +40,6 @@ UNMATCHED_SHOWN = 200
 #: Header rows offered in the page's header-row choice.
 HEADER_ROWS_OFFERED = 30
 NAME_MAX = 120
-#: Words in a header that suggest a list of persons: the page then hides small counts
-#: and turns points off by default.
-PERSONAL_WORDS = (
-    "氏名", "姓名", "名前", "ふりがな", "フリガナ", "ﾌﾘｶﾞﾅ", "カナ氏名", "生年月日", "誕生日", "年齢", "性別",
-    "電話", "携帯", "tel", "fax", "メール", "mail", "世帯", "続柄", "保護者", "児童", "生徒", "患者",
-    "被保険者", "利用者", "受給者", "個人番号", "マイナンバー", "住民票", "宛名", "birth", "phone",
-)
-#: Headers that name a facility, not a person, though they contain a word above.
-_NOT_PERSONAL = ("施設", "事業所", "店舗", "名称", "会社", "団体", "法人")
-MIN_COUNT_DEFAULT = 3
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 RESULT_FILES = ("html", "png", "csv", "unmatched")
 
@@ -82,16 +72,6 @@ def stem_of(name: str) -> str:
     """The name without its suffix, for titles and download names (never empty)."""
     stem = os.path.splitext(name)[0].strip()
     return stem or "list"
-
-
-def personal_columns(columns) -> list[str]:
-    """The headers that look like data about persons (氏名, 生年月日, 電話 …)."""
-    found = []
-    for column in columns:
-        folded = unicodedata.normalize("NFKC", str(column)).lower()
-        if any(w.lower() in folded for w in PERSONAL_WORDS) and not any(w in folded for w in _NOT_PERSONAL):
-            found.append(str(column))
-    return found
 
 
 class JobGone(Exception):
@@ -216,8 +196,9 @@ class Jobs:
 
         Raises :class:`geomap.errors.GeomapError` with the CLI's message for a bad file.
         """
-        from ..columns import READ_INFO, find_columns
+        from ..columns import READ_INFO, find_columns, personal_columns
         from ..io import read_table
+        from ..maps.options import PERSONAL_MIN_COUNT
 
         df = read_table(job.input, sheet=sheet, encoding=encoding, header_row=header_row)
         found = find_columns(df)
@@ -245,7 +226,7 @@ class Jobs:
                 "category": found.category,
             },
             "personal": personal,
-            "min_count": MIN_COUNT_DEFAULT,
+            "min_count": PERSONAL_MIN_COUNT,
         }
 
     # -- making the map ---------------------------------------------------------------
@@ -384,4 +365,4 @@ def _unexpected(exc: BaseException, lang: str) -> str:
     return message("unexpected", lang, kind=kind, detail=detail)
 
 
-__all__ = ["Job", "JobBusy", "JobGone", "Jobs", "display_name", "personal_columns"]
+__all__ = ["Job", "JobBusy", "JobGone", "Jobs", "display_name"]
