@@ -113,6 +113,9 @@ def _input_options(f):
                      help="offline（送信しない）, gsi, offline+gsi（外部に送信）/ offline sends nothing"),
         click.option("--gsi-url", default=None, help="国土地理院住所検索の URL / GSI address search URL"),
         click.option("--no-cache", is_flag=True, help="オンライン検索の回答を保存しない / do not cache online answers"),
+        click.option("--jobs", default="auto", show_default=True,
+                     help="オフライン検索のプロセス数: N, 0（コア数）, auto（2 万件未満は 1）"
+                          " / offline geocoding processes: N, 0 (one per core), auto (1 below 20,000 rows)"),
         click.option("--lang", default="ja", show_default=True, help="ja | en（メッセージと地図の言語）"),
         click.option("-q", "--quiet", is_flag=True, help="要約を表示しない / no summary"),
         click.option("-v", "--verbose", count=True, help="詳しく表示 / more detail"),
@@ -151,6 +154,7 @@ def _common(kw: dict) -> dict:
         lang=lang,
         progress=not quiet and _stderr_is_terminal(),
         notify=notify,
+        jobs=kw["jobs"],
     )
 
 

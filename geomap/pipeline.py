@@ -148,6 +148,7 @@ def geocode_file(
     lang: str = "ja",
     progress: bool = False,
     notify: Callable[[dict, bool], None] | None = None,
+    jobs: int | str | None = 1,
 ) -> TableResult:
     """Read ``input``, geocode it, write ``output`` and ``<stem>_unmatched.csv``.
 
@@ -181,6 +182,9 @@ def geocode_file(
         as addresses are geocoded (see :func:`geomap.geocode_table`).
     notify : callable, optional
         Called as ``notify(counts, partial)`` before anything is sent to an online service.
+    jobs : int or "auto"
+        Processes for the offline geocoder: 1 (default), N, 0 for one per core, or
+        ``"auto"`` (see :func:`geomap.geocoding.resolve_jobs`); the output is the same.
 
     Returns
     -------
@@ -195,6 +199,7 @@ def geocode_file(
     ('施設_結果.csv', 0)
     """
     check_choice("--lang", lang, LANG_CHOICES)
+    geocoding.check_jobs(jobs)
     input = Path(input)
     default_name = input.stem + "_geocoded.csv"
     output = Path(output) if output is not None else input.with_name(default_name)
@@ -207,7 +212,7 @@ def geocode_file(
     found = require_columns(df, find_columns(df, address_column=address_column))
     geocoded = geocoding.geocode_rows(
         df, found=found, pref=pref, city=city, geocoder=geocoder,
-        geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang,
+        geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang, jobs=jobs,
     )
     frame, found = geocoded.frame, geocoded.columns
     table = report.readable_errors(frame, lang, geocoded.services)
@@ -255,6 +260,7 @@ def render(
     geocoder_options: dict | None = None,
     progress: bool = False,
     notify: Callable[[dict, bool], None] | None = None,
+    jobs: int | str | None = 1,
     **keywords,
 ) -> RenderResult:
     """Read an address list and write a map (HTML, and PNG/PDF if asked) beside it.
@@ -310,7 +316,7 @@ def render(
         Text encoding, when detection fails.
     header_row : int, optional
         The row holding the column names (from 1), when the one found is not it.
-    geocoder, geocoder_options, progress, notify
+    geocoder, geocoder_options, progress, notify, jobs
         As for :func:`geomap.geocode_table`.
 
     classification : {"quantiles", "natural_breaks", "equal_interval", "user"}
@@ -358,6 +364,7 @@ def render(
 
     input = Path(input)
     options = map_options(options, **keywords)  # checks every option before anything is read
+    geocoding.check_jobs(jobs)
     lang, by, points, agg = options.lang, options.by, options.points, options.agg
     boundaries, boundary_key = options.boundaries, options.boundary_key
     if boundary_key is not None and boundaries is None:
@@ -398,7 +405,7 @@ def render(
 
     geocoded = geocoding.geocode_rows(
         df, found=found, pref=pref, city=city, geocoder=geocoder,
-        geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang,
+        geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang, jobs=jobs,
     )
     frame, found = geocoded.frame, geocoded.columns
     # Result columns may have renamed clashing input columns; follow them.

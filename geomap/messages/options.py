@@ -194,6 +194,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "コマンドの指定に誤りがあります: {detail}（使い方は geomap {command} --help）",
         "en": "{detail} (see geomap {command} --help)",
     },
+    "bad_jobs": {
+        "ja": "--jobs には 0 以上の整数（0 は CPU のコア数）か auto を指定してください（指定値: {value}）。",
+        "en": "--jobs must be a whole number from 0 (0: one process per core) or auto (got {value}).",
+    },
+    "jobs_online": {
+        "ja": "オンラインの住所検索は送信の間隔を守るため 1 つのプロセスで行います（--jobs {jobs} はオフラインの検索にだけ効きます）。",
+        "en": "Online geocoding runs in one process to keep to the service's rate limit (--jobs {jobs} applies to offline geocoding only).",
+    },
+    "jobs_workers_failed": {
+        "ja": "住所検索の作業プロセスが途中で止まりました（メモリ不足など）。--jobs 1 で実行し直してください。Python のスクリプトから jobs を使うときは、処理を if __name__ == \"__main__\": の下に書いてください。",
+        "en": "A geocoding worker process stopped (out of memory, for example). Run again with --jobs 1. In a Python script that uses jobs, put the work under if __name__ == \"__main__\":.",
+    },
     "interrupted": {
         "ja": "中断しました。途中のファイルは残していません。",
         "en": "Interrupted. No half-written file was left.",
