@@ -362,6 +362,8 @@ def _check_online(result, lang: str) -> None:
 @_map_options
 @click.option("--png", is_flag=True, help="PNG 画像も作る / also write a PNG")
 @click.option("--pdf", is_flag=True, help="PDF も作る / also write a PDF")
+@click.option("--force", is_flag=True,
+              help="30 MB を超える HTML の地図も書き出す（開くのに時間がかかります）/ write a map over 30 MB anyway")
 def render(**kw):
     """住所の一覧（CSV・TSV・テキスト・Excel）から地図 (HTML) を作ります / make a map from an address list.
 
@@ -371,7 +373,7 @@ def render(**kw):
 
     def body(lang):
         result = render_map(kw["input"], kw["output"], options=_map_options_from(kw), png=kw["png"], pdf=kw["pdf"],
-                            **_common(kw))
+                            force=kw["force"], **_common(kw))
         if not kw["quiet"]:
             _summary(result, lang, input_path=kw["input"], kind="map")
             _echo(message("summary_map", lang, path=str(result.html)))

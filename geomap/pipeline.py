@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import threading
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +31,7 @@ from .geocoders.base import RESULT_COLUMNS, Geocoder
 from .io import read_table
 from .output import check_output, output_renames, same_file, table_format, write_table
 from .maps.options import AGG, BY, CLASSIFICATIONS, TILES, MapOptions, check_choice, map_options, option_keywords
-from .messages import LANGS
+from .messages import LANGS, message, terminal_text
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +246,57 @@ def _html_path(input: Path, output) -> Path:
                      path=str(out), suffix=out.suffix, choices=".html")
 
 
+#: A step of ``render`` that runs longer than this (seconds) gets a progress line on the terminal.
+STEP_NOTICE_SECONDS = 2.0
+
+
+class Steps:
+    """Progress lines for the long steps of :func:`render` on a terminal (stderr).
+
+    ``with steps("step_drawing"):`` shows nothing for a step that ends within
+    :data:`STEP_NOTICE_SECONDS`; a longer one gets a line that counts the seconds and
+    ends with 「完了（N 秒）」, so a user waiting on a big map sees that it is working.
+    Off unless ``enabled`` (the command turns it on when stderr is a terminal).
+    """
+
+    def __init__(self, enabled: bool, lang: str, *, stream=None, after: float | None = None):
+        self.enabled, self.lang = bool(enabled), lang
+        self.stream = stream if stream is not None else sys.stderr
+        self.after = STEP_NOTICE_SECONDS if after is None else after
+
+    @contextmanager
+    def __call__(self, key: str):
+        if not self.enabled:
+            yield
+            return
+        label = terminal_text(message(key, self.lang))
+        start, stop, shown = time.monotonic(), threading.Event(), []
+
+        def show():
+            seconds = f"{time.monotonic() - start:,.0f}"
+            self.stream.write(f"\r{label}… {message('step_seconds', self.lang, seconds=seconds)}")
+            self.stream.flush()
+            shown.append(True)
+
+        def tick():
+            while not stop.wait(1.0 if shown else self.after):
+                show()
+
+        if self.after <= 0:
+            show()  # at once (and so in order with what the step prints)
+        thread = threading.Thread(target=tick, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            if shown:
+                seconds = f"{time.monotonic() - start:,.0f}"
+                self.stream.write(f"\r{label}… {message('step_done', self.lang, seconds=seconds)}\n")
+                self.stream.flush()
+
+
 @option_keywords
 def render(
     input,
@@ -253,6 +308,7 @@ def render(
     address_column: str | None = None,
     png: bool = False,
     pdf: bool = False,
+    force: bool = False,
     sheet=None,
     encoding: str | None = None,
     header_row: int | None = None,
@@ -308,6 +364,11 @@ def render(
         the whole address as written.
     png, pdf : bool
         Also write a PNG / PDF image.
+    force : bool
+        Write the HTML map even when it would be larger than
+        :data:`geomap.maps.html.MAX_HTML_BYTES` (30 MB), which a browser takes long to
+        open; without it such a map is refused (``map_too_large``) before it is drawn,
+        and before town areas over a large region are computed.
     lang : {"ja", "en"}
         Language of the map's labels and of the unmatched file's reasons.
     sheet : str or int, optional
@@ -359,7 +420,7 @@ def render(
     ['tokyo_wards_facilities.html', 'tokyo_wards_facilities.png']
     """
     from .maps import build, save_html, save_image
-    from .maps.html import draw
+    from .maps.html import MAX_HTML_BYTES, TOWN_AREA_BYTES, check_size, draw, estimate_bytes
     from .maps.model import decide
 
     input = Path(input)
@@ -403,10 +464,13 @@ def render(
                              available=", ".join(map(str, areas.columns.drop("geometry", errors="ignore"))))
         boundary_key = check_column(areas, boundary_key, "--boundary-key")
 
-    geocoded = geocoding.geocode_rows(
-        df, found=found, pref=pref, city=city, geocoder=geocoder,
-        geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang, jobs=jobs,
-    )
+    steps = Steps(progress is True, lang)
+    # geocoding has a progress bar of its own for long lists
+    with (steps if len(df) < geocoding.PROGRESS_MIN_ROWS else Steps(False, lang))("step_geocoding"):
+        geocoded = geocoding.geocode_rows(
+            df, found=found, pref=pref, city=city, geocoder=geocoder,
+            geocoder_options=geocoder_options, progress=progress, notify=notify, lang=lang, jobs=jobs,
+        )
     frame, found = geocoded.frame, geocoded.columns
     # Result columns may have renamed clashing input columns; follow them.
     renamed = {c: f"{c}_input" for c in df.columns if f"{c}_input" in frame.columns and c in RESULT_COLUMNS}
@@ -427,11 +491,24 @@ def render(
         value=value, category=category, name=name, address=options.address or found.address or found.parts or None,
         title=options.title or input.stem, boundaries=areas, boundary_key=boundary_key,
     )
+    limit = None if force else MAX_HTML_BYTES
+    if limit is not None and options.by == "town" and areas is None:
+        # approximate town areas over a large region take minutes and gigabytes: refuse first
+        from .spatial import town_area_count
+
+        check_size(town_area_count(frame.loc[on_map, "code"]) * TOWN_AREA_BYTES, limit, estimated=True)
     # One model for every output; the map writers are atomic themselves (temporary file,
     # then rename), and the paths were checked against the input above.
-    model = build(frame.loc[on_map], options, unplaced=frame.loc[~on_map])
-    save_html(draw(model), html)
-    written_images = [save_image(model, path) for path in images]
+    with steps("step_areas"):
+        model = build(frame.loc[on_map], options, unplaced=frame.loc[~on_map])
+    if limit is not None:
+        check_size(estimate_bytes(model), limit, estimated=True)  # before drawing it
+    with steps("step_drawing"):
+        save_html(draw(model), html, max_bytes=limit)
+    written_images = []
+    for path in images:
+        with steps("step_image"):
+            written_images.append(save_image(model, path))
     return RenderResult(output=html, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
                         images=written_images, personal=personal, decided=decided, **counts)
 

@@ -228,6 +228,22 @@ def town_areas(codes) -> gpd.GeoDataFrame:
     return out.dissolve(by="key", as_index=False, aggfunc="first")[["key", "code", "town", "name", "geometry"]]
 
 
+def town_area_count(codes) -> int:
+    """How many approximate town areas :func:`town_areas` makes for the municipalities of ``codes``.
+
+    Cheap (read from the town index, nothing is computed), so a caller can decide before
+    the areas are made; ``codes`` may repeat and hold blanks.
+    """
+    from .gazetteer import towns
+
+    wanted = {str(c) for c in pd.Series(codes).dropna().astype(str) if c}
+    if not wanted:
+        return 0
+    index = towns()
+    index = index[index["code"].isin(wanted) & index["lat"].notna()]
+    return int(index[["code", "town"]].drop_duplicates().shape[0])
+
+
 # --------------------------------------------------------------------------- clean shapes
 
 #: What :func:`clean_geometries` keeps: the single-part types of each kind.

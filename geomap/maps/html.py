@@ -249,7 +249,7 @@ def draw(model: MapModel) -> folium.Map:
     return m
 
 
-def save_html(m: folium.Map, path) -> Path:
+def save_html(m: folium.Map, path, *, max_bytes: int | None = None) -> Path:
     """Write the map as one HTML file, atomically (temporary file, then rename).
 
     Parameters
@@ -258,6 +258,9 @@ def save_html(m: folium.Map, path) -> Path:
         A map from :func:`make_map`.
     path : str or os.PathLike
         The file to write (``.html``); its folder must exist.
+    max_bytes : int, optional
+        Refuse (``map_too_large``) a page larger than this, before writing it; e.g.
+        :data:`MAX_HTML_BYTES`, the size above which a browser takes long to open it.
 
     Returns
     -------
@@ -270,7 +273,8 @@ def save_html(m: folium.Map, path) -> Path:
         ``output_unwritable`` (params ``path``, ``reason``) if the file cannot be written.
     UsageError
         ``not_offline`` if the page would load anything from the network (a map not made
-        by :func:`make_map`, e.g. with extra folium plugins).
+        by :func:`make_map`, e.g. with extra folium plugins); ``map_too_large`` (params
+        ``size``, ``limit`` in MB) if the page is larger than ``max_bytes``.
 
     Examples
     --------
@@ -288,9 +292,70 @@ def save_html(m: folium.Map, path) -> Path:
             key="not_offline",
             urls=", ".join(remote[:3]),
         )
+    data = page.encode("utf-8")
+    if max_bytes is not None:
+        check_size(len(data), max_bytes)
     with atomic_path(target) as tmp:
-        tmp.write_bytes(page.encode("utf-8"))
+        tmp.write_bytes(data)
     return target
+
+
+#: Above this size a page takes long to open (a 90 MB page of all Japan's town areas
+#: took 27 s): ``geomap render`` refuses it unless ``--force`` is given.
+MAX_HTML_BYTES = 30 * 2**20
+#: Bytes a page holds besides its data (Leaflet, markercluster, styles, scripts).
+PAGE_BYTES = 250_000
+#: Bytes per coordinate pair of a shape in the page ("139.12345,35.12345],[").
+COORD_BYTES = 21
+#: Bytes per area besides its coordinates (tooltip, style), and per point besides its fields.
+AREA_BYTES, POINT_BYTES = 150, 20
+#: Bytes per approximate town area, all told (3,000 rows over Japan: 163,000 areas, 50 MB).
+TOWN_AREA_BYTES = 330
+
+
+def estimate_bytes(model: MapModel) -> int:
+    """About how large the page of ``model`` will be, without drawing it.
+
+    Counted from what goes into its data block: the coordinates of every shape, a
+    tooltip and style per area, and each point with its popup fields. Within a few per
+    cent of the page written for large maps, where it matters.
+    """
+    import shapely
+
+    total = PAGE_BYTES
+    for frame in (model.areas, model.land, model.prefecture_lines, model.municipality_lines):
+        if frame is not None and len(frame):
+            total += int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum()) * COORD_BYTES
+    if model.areas is not None:
+        tips = model.areas["tip"].astype(str).str.len().sum() if "tip" in model.areas else 0
+        total += len(model.areas) * AREA_BYTES + int(tips) * 2
+    if model.points is not None and len(model.points):
+        total += len(model.points) * POINT_BYTES
+        for _, column in model.popup_fields:  # as _point_data writes them
+            values = model.points[column].astype("string").fillna("")
+            unique = pd.Series(values.unique(), dtype="string")
+            if len(unique) * 2 < len(values):
+                total += _utf8_bytes(unique) + 3 * len(unique) + len(values) * (len(str(len(unique))) + 1)
+            else:
+                total += _utf8_bytes(values) + 3 * len(values)
+    return total
+
+
+def _utf8_bytes(values: pd.Series) -> int:
+    return int(values.str.encode("utf-8").str.len().sum())
+
+
+def check_size(nbytes: int, limit: int, *, estimated: bool = False) -> None:
+    """Refuse a page of ``nbytes`` above ``limit`` (``map_too_large``, sizes in MB)."""
+    if nbytes <= limit:
+        return
+    size = f"{nbytes / 2**20:,.0f}"
+    raise UsageError(
+        f"the map would be {'about ' if estimated else ''}{size} MB, more than {limit / 2**20:,.0f} MB",
+        key="map_too_large",
+        size=size,
+        limit=f"{limit / 2**20:,.0f}",
+    )
 
 
 # --------------------------------------------------------------------------- elements

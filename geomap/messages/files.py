@@ -130,6 +130,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "出力先「{path}」はフォルダーです。-o にはファイル名を指定してください（例: {example}）。",
         "en": "The output '{path}' is a folder. Give a file name to -o (e.g. {example}).",
     },
+    "map_too_large": {
+        "ja": "地図のファイルが約 {size} MB になり、ブラウザで開くのに時間がかかるため書き出しませんでした（上限 {limit} MB）。"
+              "--by municipality（市区町村ごと）や --no-points（地点を載せない）で軽くできます。"
+              "このまま作るには --force を付けてください。",
+        "en": "The map file would be about {size} MB, too slow to open in a browser, so it was not written "
+              "(limit {limit} MB). --by municipality (per municipality) or --no-points (no points) make it lighter; "
+              "add --force to write it anyway.",
+    },
     "output_unwritable": {
         "ja": "「{path}」に書き込めません（{reason}）。Excel などで開いているなら閉じるか、-o で別の場所を指定してください。",
         "en": "Cannot write '{path}' ({reason}). Close it if it is open in Excel, or give another place with -o.",

@@ -114,6 +114,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sending {count} addresses (those the embedded data could not place at town level) to {service} (an outside service).",
     },
     "progress_unit": {"ja": "件", "en": "rows"},  # the progress bar's unit: 1200/5000 件
+    # progress lines of geomap render's long steps (pipeline.Steps): 「地図を描いています… 12 秒」
+    "step_geocoding": {"ja": "住所を検索しています", "en": "Geocoding"},
+    "step_areas": {"ja": "区域ごとに集計しています", "en": "Counting per area"},
+    "step_drawing": {"ja": "地図を描いています", "en": "Drawing the map"},
+    "step_image": {"ja": "画像を描いています", "en": "Drawing the image"},
+    "step_seconds": {"ja": "{seconds} 秒", "en": "{seconds} s"},
+    "step_done": {"ja": "完了（{seconds} 秒）", "en": "done ({seconds} s)"},
     # -- geomap cache (geomap/cli_cache.py) -------------------------------------------
     "cache_path": {"ja": "キャッシュの場所: {path}", "en": "Cache: {path}"},
     "cache_none": {"ja": "キャッシュはありません。", "en": "There is no cache."},
