@@ -20,6 +20,8 @@ from .errors import UsageError as GeomapUsageError
 from .maps.options import AGG, BY, CLASSIFICATIONS, FIELDS, K_RANGE, POPUP_ADDRESS, TILES
 from .messages import LANGS, error_message, message, row_error, service_name, terminal_text
 from .provenance import info as data_info
+from . import report
+from .suggest import suggestions
 
 LEVEL_ORDER = (4, 3, 2, 1, 0)
 LARGE_MAP_BYTES = 30 * 2**20  # above this a browser takes long to open the page
@@ -91,9 +93,11 @@ def info(as_json, lang):
     for s in data["sources"]:
         name = s["name_en"] if en else s["name_ja"]
         attribution = s["attribution_en"] if en else s["attribution_ja"]
-        date = f" ({s['date']})" if s.get("date") else ""
+        date = f" ({s.get('release') or s['date']})" if s.get("release") or s.get("date") else ""
         click.echo(f"- {name}{date}, {s['license']}: {s['url']}")
         click.echo(f"  {attribution}")
+    click.echo(message("info_old_names", lang, count=f"{data['old_names']:,}"))
+    click.echo(message("info_postal", lang, count=f"{data['postal_codes']:,}", release=data["postal_release"]))
 
 
 # -- shared options -------------------------------------------------------------------
@@ -301,11 +305,16 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
             say("summary_columns", columns="、".join(map(str, used)))
     if result.from_input:
         say("summary_level", label=message("level_input", lang), count=f"{result.from_input:,}")
+    frame = getattr(result, "frame", None)
+    coarse = int(report.coarse_rows(frame).sum()) if frame is not None else 0  # a 丁目 the data lacks
     for level in LEVEL_ORDER:
         # Rows an online service failed for were not looked up: counted apart, not as "not placed".
         count = result.levels.get(level, 0) - (getattr(result, "failed", 0) if level == 0 else 0)
+        count -= coarse if level == 3 else 0
         if count:
             say("summary_level", label=message(f"level_{level}", lang), count=f"{count:,}")
+        if level == 3 and coarse:
+            say("summary_level", label=message("level_coarse", lang), count=f"{coarse:,}")
     failed = sum(c.get("failed", 0) for c in getattr(result, "online", {}).values())
     if failed:
         say("summary_online_failed", count=f"{failed:,}", detail=_online_failure(result, lang))
@@ -315,6 +324,17 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
         say("summary_unplaced", count=f"{result.unplaced:,}", path=str(result.unmatched))
     else:
         say("summary_all_placed")
+    if coarse and result.unmatched is not None:
+        say("summary_coarse", count=f"{coarse:,}", path=str(result.unmatched))
+    if result.unplaced and frame is not None and result.unmatched is not None:
+        # The rows of the unmatched file: below town level, or below municipality level on a map
+        # of municipalities without points (what the placed count says).
+        min_level = 3 if int(report.placed_rows(frame, 3).sum()) == result.placed else 2
+        suggested = suggestions(frame.loc[~report.placed_rows(frame, min_level)])
+        suggested = suggested[suggested != ""]
+        if len(suggested):
+            say("summary_suggestions", count=f"{len(suggested):,}", example=suggested.iloc[0],
+                path=str(result.unmatched))
     decided = getattr(result, "decided", {}) or {}
     if decided:
         key = ("summary_personal" if len(decided) == 2 else

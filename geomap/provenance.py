@@ -31,15 +31,22 @@ def sources() -> list[dict]:
     list of dict
         One dict per embedded source with the keys ``id``, ``name_ja``, ``name_en``,
         ``license``, ``license_url``, ``url``, ``attribution_ja``, ``attribution_en``,
-        ``content_ja`` and ``content_en`` (a copy: changing it changes nothing).
+        ``content_ja`` and ``content_en`` (a copy: changing it changes nothing); ``date``
+        or ``release`` where the source has one, and ``on_map: False`` for the sources the
+        geocoder reads but maps do not draw (old municipality names, postal codes).
 
     Examples
     --------
     >>> import geomap
-    >>> [s["license"] for s in geomap.sources()]
-    ['CC BY 4.0', 'CC BY 4.0']
+    >>> [(s["id"], s["license"]) for s in geomap.sources()][:3]
+    [('towns', 'CC BY 4.0'), ('boundaries', 'CC BY 4.0'), ('old_names', 'MIT')]
     """
     return [dict(s) for s in metadata()["sources"]]
+
+
+def _on_map() -> list[dict]:
+    """The sources a map draws from (town points, boundaries): the attribution every map shows."""
+    return [s for s in metadata()["sources"] if s.get("on_map", True)]
 
 
 def attribution(lang: str = "ja") -> str:
@@ -53,7 +60,9 @@ def attribution(lang: str = "ja") -> str:
     Returns
     -------
     str
-        The sources' attributions joined with `` / ``.
+        The attributions of the sources maps draw from (town points and boundaries; the
+        geocoder's old names and postal codes are credited in :func:`sources`), joined
+        with `` / ``.
 
     Examples
     --------
@@ -62,7 +71,7 @@ def attribution(lang: str = "ja") -> str:
     True
     """
     key = "attribution_en" if lang == "en" else "attribution_ja"
-    return " / ".join(s[key] for s in metadata()["sources"])
+    return " / ".join(s[key] for s in _on_map())
 
 
 def attribution_html(lang: str = "ja") -> str:
@@ -71,7 +80,7 @@ def attribution_html(lang: str = "ja") -> str:
 
     key = "name_en" if lang == "en" else "name_ja"
     parts = []
-    for s in metadata()["sources"]:
+    for s in _on_map():
         parts.append(
             f'<a href="{escape(s["url"])}" target="_blank" rel="noopener">{escape(s[key])}</a>'
             f' ({escape(s["license"])})'
@@ -87,7 +96,9 @@ def info() -> dict:
     dict
         ``towns`` (大字・町丁目 and 小字 in the address index), ``towns_without_coordinates``,
         ``koaza`` (小字), ``municipalities`` (with boundaries), ``municipalities_in_town_index``,
-        ``prefectures`` and ``sources`` (as :func:`sources` returns them).
+        ``prefectures``, ``old_names`` (old municipality names the geocoder reads),
+        ``postal_codes`` and ``postal_release`` (the postal code table and the release of
+        Japan Post's data it was built from) and ``sources`` (as :func:`sources` returns them).
 
     Examples
     --------
@@ -105,5 +116,8 @@ def info() -> dict:
         "municipalities": counts["municipalities"],
         "municipalities_in_town_index": counts["municipalities_in_town_index"],
         "prefectures": counts["prefectures"],
+        "old_names": counts.get("old_names", 0),
+        "postal_codes": counts.get("postal_codes", 0),
+        "postal_release": next((s.get("release", "") for s in meta["sources"] if s["id"] == "postal"), ""),
         "sources": sources(),
     }

