@@ -2,7 +2,9 @@
 
 The adapter (:class:`OfflineGeocoder`, :func:`geocode_strings`): it resolves the pref/city
 context, normalizes each distinct address once (:mod:`geomap.address.normalize`), matches
-it (:class:`~geomap.geocoders.matcher.Matcher`) and makes the result rows. This is where the
+it (:class:`~geomap.geocoders.matcher.Matcher`, with the readings of
+:mod:`geomap.geocoders.readings` after it: old municipality names, postal codes, 栄ー丁目)
+and makes the result rows. This is where the
 matcher's notes, keys, become text in the requested language
 (:func:`geomap.messages.note_text`). Nothing leaves the machine.
 """
@@ -18,6 +20,7 @@ import pandas as pd
 from ..address.normalize import Normalized, key, normalize
 from ..messages import note_text
 from .base import RESULT_COLUMNS, Geocoder, context_keywords
+from . import readings
 from .index import town_index
 from .matcher import Match, Matcher
 
@@ -95,7 +98,7 @@ def geocode_strings(
         if slot is None:
             norm = normalize(value)
             slot = cache[value] = len(unique_rows)
-            unique_rows.append(_row(norm, matcher.match(norm, context.pref, context.codes), lang))
+            unique_rows.append(_row(norm, readings.match(matcher, norm, context.pref, context.codes), lang))
         positions.append(slot)
     del cache
     unique_rows.append(empty)

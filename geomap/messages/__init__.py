@@ -114,13 +114,19 @@ def terminal_text(text, *, keep_lines: bool = False) -> str:
 def note_text(note, lang: str = "ja") -> str:
     """A geocoder note as text in ``lang``: ``(key, params)`` from the matcher, ``()`` for none.
 
+    Several notes, ``((key, params), (key, params))``, are joined with 「；」 (``"; "`` in English).
+
     Examples
     --------
     >>> note_text(("note_no_such_chome", {"n": "9"}), "en"), note_text(())
     ('chōme 9 is not in the data: placed at the whole town', '')
+    >>> note_text((("note_old_name", {"old": "浦和市", "new": "さいたま市浦和区"}), ("note_whole_town", {})))
+    '旧浦和市 → さいたま市浦和区；丁目が無いため町全体の代表点'
     """
     if not note:
         return ""
+    if not isinstance(note[0], str):
+        return ("; " if lang == "en" else "；").join(note_text(n, lang) for n in note if n)
     key, params = note
     return message(key, lang, **params)
 

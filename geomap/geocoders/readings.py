@@ -1,0 +1,112 @@
+"""Lists as they come: the offline adapter's readings of an address around the matcher.
+
+:func:`match` is what :mod:`geomap.geocoders.offline` calls for each distinct address. It
+runs the matcher (:class:`~geomap.geocoders.matcher.Matcher`) and then reads what the
+matcher leaves, each time saying so in the note:
+
+- 「栄ー丁目」: a 長音 (or a dash) typed where 一 was meant, between a town and 丁目, is read as
+  一 (栄一丁目);
+- a 小字 whose name is a number (十八) reached by digits the user typed as digits (末町18) is
+  a block number, not that 小字: the row stays at the town;
+- a 丁目 written but not read (「東陽丁目」) is said to be one, so the row is reported as placed
+  coarser than written;
+- no municipality found: an old municipality name (:mod:`geomap.geocoders.oldnames`);
+- a postal code in the address (:mod:`geomap.geocoders.postal`).
+
+A current name is always tried first: an address the matcher places is never read otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..address.normalize import Normalized, normalize, skip_leading_noise
+from . import oldnames, postal
+from .matcher import Match, Matcher
+
+# A 長音 or dash between a town's name and 丁目 (栄ー丁目): 一 was meant.
+_DASH_CHOME = re.compile(r"(?<=[^\d０-９〇一二三四五六七八九十\s\-－ー‐])[ーｰ－―‐−](?=丁目)")
+# What follows a whole town when a 丁目 was written but not read: 丁目, -丁目, #丁目.
+_CHOME_WRITTEN = re.compile(r"[\-#]?\d*丁目")
+_TRAILING_DIGITS = re.compile(r"\d+$")
+_ARABIC = frozenset("0123456789０１２３４５６７８９")
+
+
+def notes_of(note) -> list[tuple]:
+    """A match's note as a list of ``(key, params)`` (none, one or several)."""
+    if not note:
+        return []
+    return [note] if isinstance(note[0], str) else [n for n in note if n]
+
+
+def with_notes(m: Match, *notes: tuple, first: bool = False) -> Match:
+    """``m`` with ``notes`` added after (or, ``first``, before) its own."""
+    have = notes_of(m.note)
+    joined = [*notes, *have] if first else [*have, *notes]
+    m.note = joined[0] if len(joined) == 1 else tuple(joined)
+    return m
+
+
+def _dash_chome(norm: Normalized) -> tuple[Normalized, str]:
+    """``栄ー丁目`` read as ``栄一丁目``: the reading and what was typed (``栄ー丁目``), or ``norm`` and ``""``."""
+    m = _DASH_CHOME.search(norm.source)
+    if not m:
+        return norm, ""
+    source = norm.source[:m.start()] + "一" + norm.source[m.end():]
+    read = normalize(source)
+    if len(read.source) != len(norm.source):
+        return norm, ""
+    return read._replace(source=norm.source), norm.source[max(0, m.start() - 2):m.end() + 2]
+
+
+def _block_not_koaza(matcher: Matcher, norm: Normalized, m: Match, pref: str, codes: Sequence[str]) -> Match:
+    """A 小字 named by a number reached by digits typed as digits (末町18) is the town and block 18."""
+    if m.level != 4:
+        return m
+    digits = _TRAILING_DIGITS.search(norm.text, 0, m.end)
+    if digits is None or not all(norm.source[norm.origin[i]] in _ARABIC for i in range(digits.start(), digits.end())):
+        return m
+    start = digits.start()
+    shorter = Normalized(norm.text[:start], norm.origin[:start + 1], norm.source)
+    town = matcher.match(shorter, pref, codes)
+    return town if town.level >= 3 else m
+
+
+def _chome_not_read(norm: Normalized, m: Match) -> Match:
+    """A whole town followed by a written 丁目 it could not read: note ``note_chome_not_read``."""
+    notes = notes_of(m.note)
+    if m.level != 3 or ("note_whole_town", {}) not in notes:
+        return m
+    after = _CHOME_WRITTEN.match(norm.text, m.end)
+    if not after:
+        return m
+    written = norm.source[norm.origin[m.end]:norm.origin[after.end()]]
+    m.note = tuple(n for n in notes if n != ("note_whole_town", {}))
+    return with_notes(m, ("note_chome_not_read", {"written": m.town + written}))
+
+
+def match(matcher: Matcher, norm: Normalized, pref: str = "", codes: Sequence[str] = ()) -> Match:
+    """The answer for one normalized address, with the readings of this module after the matcher's."""
+    norm, dash = _dash_chome(norm)
+    m = matcher.match(norm, pref, codes)
+    m = _block_not_koaza(matcher, norm, m, pref, codes)
+    m = _chome_not_read(norm, m)
+    text = norm.text
+    if m.level <= 1 and not m.ambiguous:
+        start = m.end if m.level == 1 else skip_leading_noise(text)
+        old = oldnames.match(matcher, text, start, m.pref, pref)
+        if old is not None and (old.level > m.level or old.ambiguous):
+            m = _chome_not_read(norm, old)
+    code = postal.find(text)
+    if code:
+        m = postal.apply(matcher, code, text, m)
+    if dash and m.level >= 3:
+        written, read = dash, dash[:-3] + "一丁目"
+        if m.town.endswith("一丁目"):  # the town's name as the index has it: 栄ー丁目 → 栄一丁目
+            written, read = m.town[:-3] + dash[-3:], m.town
+        m = with_notes(m, ("note_chome_dash", {"written": written, "read": read}), first=True)
+    return m
+
+
+__all__ = ["match", "notes_of", "with_notes"]
