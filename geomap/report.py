@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import pandas as pd
 from .columns import Columns, has_point, join_address, typed_numbers
 from .geocoders.base import ERROR_COLUMN
 from .geocoding import INPUT_SOURCE
-from .messages import message, row_error
+from .messages import MESSAGES, LANGS, message, row_error
 from .output import same_file, write_table
 
 UNMATCHED_SUFFIX = "_unmatched.csv"
@@ -51,6 +52,39 @@ def placed_rows(frame: pd.DataFrame, min_level: int = 3) -> pd.Series:
     """
     from_input = frame["source"].eq(INPUT_SOURCE) & frame["level"].gt(0)
     return has_point(frame["lat"], frame["lon"]) & (from_input | frame["level"].ge(min_level))
+
+
+# -- rows placed coarser than written ----------------------------------------------------
+
+#: Notes of rows placed at a whole town though a 丁目 was written: one the data lacks
+#: (東陽9丁目), or one that could not be read. They go on the map and are listed too.
+COARSE_NOTES = ("note_no_such_chome", "note_chome_not_read")
+
+
+def _template(text: str) -> str:
+    """A message as a pattern: its ``{fields}`` match any text."""
+    return ".+?".join(re.escape(part) for part in re.split(r"\{\w+\}", text))
+
+
+_COARSE = re.compile("|".join(_template(MESSAGES[k][lang]) for k in COARSE_NOTES for lang in LANGS))
+
+
+def coarse_rows(frame: pd.DataFrame) -> pd.Series:
+    """True for rows placed at a town coarser than the address was written (a 丁目 the data lacks).
+
+    They are on the map (level 3) and also listed in ``<stem>_unmatched.csv`` so they can be checked.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"lat": [35.67, 35.67], "lon": [139.82, 139.82], "level": [3, 3],
+    ...                      "note": ["9丁目はデータに無いため町全体の代表点", ""]})
+    >>> coarse_rows(rows).tolist()
+    [True, False]
+    """
+    if "note" not in frame.columns or frame.empty:
+        return pd.Series(False, index=frame.index)
+    notes = frame["note"].fillna("").astype(str)
+    return frame["level"].eq(3) & has_point(frame["lat"], frame["lon"]) & notes.str.contains(_COARSE)
 
 
 # -- reasons --------------------------------------------------------------------------
@@ -169,29 +203,52 @@ def _remove_stale_unmatched(path: Path, protect) -> None:
         path.unlink(missing_ok=True)
 
 
+def unmatched_rows(frame: pd.DataFrame, found: Columns, lang: str, min_level: int, *,
+                   services: Iterable[str] = ()) -> pd.DataFrame:
+    """The rows for ``<stem>_unmatched.csv``: those not placed and those placed coarser than written.
+
+    A reason column comes first, then a 候補 (suggestion) column (:func:`geomap.suggest.suggestions`:
+    the name probably meant, never used to place the row), then the row as the table has it.
+    """
+    from .suggest import suggestions
+
+    services = list(services)
+    placed = placed_rows(frame, min_level)
+    coarse = coarse_rows(frame) & placed
+    mask = ~placed | coarse
+    rows = readable_errors(frame, lang, services).loc[mask].copy()
+    reasons = unplaced_reasons(frame, found, lang, min_level, services=services).reindex(rows.index)
+    sep = "：" if lang == "ja" else ": "
+    for i in rows.index[coarse.loc[rows.index].to_numpy()]:
+        reasons.loc[i] = message("level_coarse", lang) + sep + str(frame.at[i, "note"])
+    rows.insert(0, message("reason_column", lang), reasons, allow_duplicates=True)
+    rows.insert(1, message("suggestion_column", lang), suggestions(frame.loc[mask]), allow_duplicates=True)
+    return rows
+
+
 def write_unmatched(frame: pd.DataFrame, found: Columns, lang: str, min_level: int, path, protect=(), *,
                     services: Iterable[str] = ()) -> Path | None:
-    """Write the rows :func:`placed_rows` leaves out to ``path``, a reason column first; return ``path``.
+    """Write :func:`unmatched_rows` to ``path``; return ``path``.
 
-    When every row is placed nothing is written and None is returned; a list an earlier
-    run left at ``path`` is then removed (:func:`_remove_stale_unmatched`). ``protect`` are
-    files never written or removed (the input); ``services`` as for :func:`unplaced_reasons`.
+    When every row is placed (none coarser than written) nothing is written and None is
+    returned; a list an earlier run left at ``path`` is then removed
+    (:func:`_remove_stale_unmatched`). ``protect`` are files never written or removed (the
+    input); ``services`` as for :func:`unplaced_reasons`.
     """
-    services = list(services)
-    mask = ~placed_rows(frame, min_level)
-    if not mask.any():
+    rows = unmatched_rows(frame, found, lang, min_level, services=services)
+    if rows.empty:
         _remove_stale_unmatched(path, protect)
         return None
-    rows = readable_errors(frame, lang, services).loc[mask].copy()
-    rows.insert(0, message("reason_column", lang), unplaced_reasons(frame, found, lang, min_level, services=services))
     return write_table(rows, path, protect=protect)
 
 
 __all__ = [
+    "coarse_rows",
     "counts",
     "placed_rows",
     "readable_errors",
     "unmatched_path",
+    "unmatched_rows",
     "unplaced_reasons",
     "write_unmatched",
 ]

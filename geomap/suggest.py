@@ -1,0 +1,192 @@
+"""Suggestions for the rows that could not be placed: the name that was probably meant.
+
+A row left at its municipality (the town not found) is compared with the town names of that
+municipality; a row left at its prefecture, with the municipality names of the prefecture;
+a row with nothing found, with every municipality and prefecture name. The comparison is an
+edit distance in which a character typed for one that sounds or looks the same (東洋 for 東陽,
+山下街 for 山下町, 大坂市 for 大阪市, 札幌氏 for 札幌市, ー for 一: :data:`CONFUSABLE`) counts
+half. A suggestion is written beside the row (the 候補 column of ``<stem>_unmatched.csv`` and the
+summary), never used to place it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from .address.normalize import key
+
+#: Characters typed for one another: the same reading picked wrongly from the IME's list, or a
+#: look-alike. Substituting one for the other costs half an edit.
+CONFUSABLE = [
+    "陽洋揚", "町街", "阪坂", "市氏師", "一ー－", "埼崎", "郡群", "谷屋", "原腹", "島嶋", "沢澤", "辺邊", "条條",
+    "戸門", "宮官", "塚坂", "関閑", "野埜", "富冨", "藤籐", "恵惠", "岡丘", "崎碕", "浜濱", "栄榮", "洲州", "瀬勢",
+]
+_PAIRS = {(a, b) for group in CONFUSABLE for a in key(group) for b in key(group) if a != b}
+_NUMBERS = re.compile(r"\d")
+_CHOME = re.compile(r"[〇一二三四五六七八九十]+丁目$")
+MAX_SHOWN = 3
+
+
+def distance(a: str, b: str, limit: float = 2.0) -> float:
+    """Edit distance of ``a`` and ``b`` (insert, delete, swap of neighbours: 1; a :data:`CONFUSABLE` pair: ½).
+
+    Examples
+    --------
+    >>> distance("東洋", "東陽"), distance("札幌氏", "札幌市"), distance("東洋", "東雲")
+    (0.5, 0.5, 1.0)
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[float] = []
+    previous = [float(j) for j in range(len(b) + 1)]
+    for i, ca in enumerate(a, 1):
+        row = [float(i)] + [0.0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0.0 if ca == cb else 0.5 if (ca, cb) in _PAIRS else 1.0
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def _allowed(name: str) -> float:
+    """The distance accepted for a name of this length: 2 characters, only a confusable one; 3 to 5, one edit."""
+    return 0.5 if len(name) <= 2 else 1.0 if len(name) <= 6 else 1.5
+
+
+def best(written: str, names: dict[str, str]) -> list[tuple[str, str]]:
+    """The names (``{key: shown}``) closest to the start of ``written`` (a key), as (what was written, name).
+
+    A name is compared with the part of ``written`` of about its length; the nearest within
+    :func:`_allowed`, longest first, are returned (at most :data:`MAX_SHOWN`). An exact
+    match gives nothing: that name was not the problem.
+    """
+    found: dict[str, tuple[float, int, str]] = {}
+    for k, shown in names.items():
+        allowed = _allowed(k)
+        for n in (len(k), len(k) + 1, len(k) - 1):  # on a tie, the part as long as the name
+            if n < 2 or n > len(written):
+                continue
+            part = written[:n]
+            if part == k:
+                return []
+            if part[0] != k[0] and part[-1] != k[-1]:
+                continue
+            d = distance(part, k, allowed)
+            if d <= allowed and (shown not in found or d < found[shown][0]):
+                found[shown] = (d, -len(k), part)
+    if not found:
+        return []
+    lowest = min(d for d, _, _ in found.values())
+    near = sorted((length, shown) for shown, (d, length, _) in found.items() if d == lowest)
+    # 大阪市北区 says all 大阪市 says: the shorter name is left out.
+    near = [(n, shown) for n, shown in near if not any(o != shown and o.startswith(shown) for _, o in near)]
+    return [(found[shown][2], shown) for _, shown in near[:MAX_SHOWN]]
+
+
+# -- what a row is compared with --------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def town_names(code: str) -> dict[str, str]:
+    """The town names of municipality ``code``: ``{key: name}`` (丁目 towns by their base, 東陽)."""
+    from .geocoders.index import town_index
+
+    index = town_index()
+    if code not in index.municipalities:
+        return {}
+    city = index.city_towns(code)
+    names = {}
+    for k, towns in city.exact.items():
+        if k not in city.alias_keys and towns and not _NUMBERS.search(k):
+            names[k] = towns[0].name
+    for k, whole in city.whole.items():
+        if k not in city.alias_keys:
+            names[k] = _CHOME.sub("", whole.name)
+    return names
+
+
+@lru_cache(maxsize=64)
+def municipality_names(pref: str = "") -> dict[str, str]:
+    """Municipality names (``{key: name}``) of ``pref``, or of all Japan with the prefectures' names."""
+    from .geocoders.index import town_index
+
+    index = town_index()
+    names = {}
+    for mun in index.municipalities.values():
+        if pref and mun.pref != pref:
+            continue
+        names.setdefault(key(mun.city), mun.city)
+        if "郡" in mun.city[:-1]:
+            names.setdefault(key(mun.city.split("郡", 1)[1]), mun.city)
+        if mun.designated:
+            names.setdefault(key(mun.designated), mun.designated)
+    if not pref:
+        for p in index.prefs:
+            names.setdefault(key(p), p)
+    return names
+
+
+def suggest(level: int, pref: str, code: str, rest: str) -> str:
+    """The suggestion for one row not placed (``level``, ``pref``, ``code`` and ``rest`` as the geocoder gave them).
+
+    ``rest`` is what followed the part of the address that was found (the whole address
+    when nothing was). Returns ``"東洋 → 東陽"`` (several names joined by 「・」), or ``""``.
+
+    Examples
+    --------
+    >>> suggest(2, "東京都", "13108", "東洋4-11-28")
+    '東洋 → 東陽'
+    """
+    if not isinstance(rest, str) or not rest.strip():
+        return ""
+    written = key(rest)
+    if level == 2 and code:
+        names = town_names(code)
+    elif level == 1 and pref:
+        names = municipality_names(pref)
+    elif level == 0:
+        names = municipality_names()
+    else:
+        return ""
+    found = best(written, names)
+    if not found:
+        return ""
+    part = found[0][0]
+    shown = _source_part(rest, len(part))
+    return f"{shown} → {'・'.join(name for _, name in found)}"
+
+
+def _source_part(rest: str, n: int) -> str:
+    """About the first ``n`` characters of the user's ``rest`` (as written), for showing."""
+    for end in range(1, len(rest) + 1):
+        if len(key(rest[:end])) >= n:
+            return rest[:end].strip()
+    return rest.strip()
+
+
+def suggestions(frame: pd.DataFrame) -> pd.Series:
+    """:func:`suggest` for every row of a geocoded ``frame`` (``""`` where there is none)."""
+    if "level" not in frame.columns or "rest" not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    cache: dict[tuple, str] = {}
+    out = []
+    for level, pref, code, rest, ambiguous in zip(frame["level"], frame["pref"].fillna(""), frame["code"].fillna(""),
+                                                  frame["rest"].fillna(""), frame["ambiguous"].fillna("")):
+        if ambiguous or level >= 3:
+            out.append("")
+            continue
+        k = (int(level), str(pref), str(code), str(rest))
+        if k not in cache:
+            cache[k] = suggest(*k)
+        out.append(cache[k])
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
+__all__ = ["CONFUSABLE", "best", "distance", "suggest", "suggestions"]
