@@ -405,3 +405,18 @@ def test_current_names_read_as_the_matcher_reads_them():
     # Only a 小字 dropped: the town stays, one level coarser.
     assert all(before.startswith(after) and before != after for _, before, after in changed), changed
     assert len(changed) <= len(lines) // 1000
+
+
+def test_the_readme_shows_the_reasons_and_the_suggestion_column_as_written():
+    from pathlib import Path
+
+    from geomap.messages import message
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for lang in ("ja", "en"):
+        for key_ in ("reason_no_match", "reason_pref_only", "reason_town_not_found", "reason_empty", "level_coarse"):
+            assert f"| {message(key_, lang)}" in readme, (key_, lang)
+        assert message("suggestion_column", lang) in readme
+    for _, address, _, _, _, _, suggestion in ALL:
+        if suggestion in ("東洋 → 東陽", "大坂市北区 → 大阪市北区", "札幌氏中央区 → 札幌市中央区"):
+            assert f"`{suggestion}`" in readme
