@@ -62,6 +62,11 @@ CASES: dict[str, list[tuple[str, str, str, int, str, str]]] = {
         ("鹿児島県国分市中央3-45-1", "霧島市", "国分中央三丁目", 3, "旧国分市 → 霧島市", ""),
         ("沖縄県具志川市みどり町1-1-1", "うるま市", "みどり町一丁目", 3, "旧具志川市 → うるま市", ""),
         ("北海道静内郡静内町御園1", "日高郡新ひだか町", "静内御園", 3, "旧静内町 → 日高郡新ひだか町", ""),
+        # the old town's name put before the town wins over a town of the same name elsewhere in the
+        # new municipality, even one whose 丁目 the block number could be read as
+        ("新潟県栃尾市旭町1", "長岡市", "栃尾旭町", 3, "旧栃尾市 → 長岡市", ""),
+        ("新潟県三島郡越路町中沢1", "長岡市", "越路中沢", 3, "旧越路町 → 長岡市", ""),
+        ("広島県豊田郡豊浜町大字大浜1", "呉市", "豊浜町大字大浜", 3, "旧豊浜町 → 呉市", ""),
         # a merger across a prefecture's border; no town written: the municipality, with the note
         ("長野県木曽郡山口村1", "中津川市", "", 2, "旧山口村 → 中津川市", ""),
         # an old name of three prefectures written without one: the candidates, never a guess

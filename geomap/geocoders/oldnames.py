@@ -101,9 +101,23 @@ def _shifted(m: Match, start: int, put: int) -> Match:
     return m
 
 
+_CHOME_AT_END = re.compile(r"[-#]?\d+(?:丁目|丁)?$")
+
+
+def _name_end(text: str, m: Match) -> int:
+    """Where the town's name ends in ``text`` (a 丁目 number read after it left out)."""
+    found = _CHOME_AT_END.search(text, 0, m.end)
+    return found.start() if found else m.end
+
+
 def _in_new_municipality(matcher: Matcher, text: str, end: int, row: OldName, codes: list[str], pref: str) -> Match:
-    """The town after the old name, inside ``codes``: as written, and with the old name's prefix put before it."""
+    """The town after the old name, inside ``codes``: as written, and with the old name's prefix put before it.
+
+    The prefixed reading wins when its name reaches as far: 栃尾市旭町1 is 長岡市栃尾旭町, not the
+    旭町一丁目 of 長岡市 that 旭町1 alone would be.
+    """
     best = matcher._resolve(text, codes, end, pref)
+    best_end = _name_end(text, best)
     if row.prefix:
         start = skip_brackets(text, end)
         starts = [start]
@@ -116,8 +130,8 @@ def _in_new_municipality(matcher: Matcher, text: str, end: int, row: OldName, co
             if m.level >= 3 and m.end == s and s < len(text) and not text[s].isdigit():
                 continue  # only the prefix's own town (豊科), and a name follows that it does not explain
             # On a tie the prefixed name wins: 古川市七日町 is 大崎市古川七日町, not a 七日町 of another old town.
-            if (m.level, m.end) >= (best.level, best.end) and m.level >= 2:
-                best = m
+            if (min(m.level, 3), _name_end(text, m)) >= (min(best.level, 3), best_end) and m.level >= 2:
+                best, best_end = m, _name_end(text, m)
     return best
 
 
