@@ -175,6 +175,12 @@ def test_no_row_reaches_a_town_other_than_written_without_a_note():
 def test_an_old_name_takes_the_lists_prefecture_and_reads_in_english():
     r = geomap.geocode(["浦和市高砂3-15-1", "豊科町大字豊科5609"], pref="埼玉県")
     assert r["city"].tolist() == ["さいたま市浦和区", "安曇野市"]  # a context prefers, it does not fence
+    # A list of one city (--city): its rows' current town names are read as they are; an old
+    # name before a town is still read as today's.
+    fukuyama = geomap.geocode(["新市町大字戸手100"], city="福山市").iloc[0]
+    assert (fukuyama["town"], fukuyama["note"]) == ("新市町大字戸手", "")
+    saitama = geomap.geocode(["浦和市高砂3-15-1"], city="さいたま市").iloc[0]
+    assert (saitama["city"], saitama["town"], saitama["note"]) == ("さいたま市浦和区", "高砂三丁目", "旧浦和市 → さいたま市浦和区")
     en = geomap.geocode(["埼玉県浦和市高砂3-15-1"], lang="en")["note"][0]
     assert en == "formerly 浦和市, now さいたま市浦和区"
 

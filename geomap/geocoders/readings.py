@@ -86,6 +86,30 @@ def _chome_not_read(norm: Normalized, m: Match) -> Match:
     return with_notes(m, ("note_chome_not_read", {"written": m.town + written}))
 
 
+def _old_name(matcher: Matcher, norm: Normalized, m: Match, pref: str, codes: Sequence[str]) -> Match:
+    """The address read with an old municipality name, where no current one is written.
+
+    Used when the matcher placed no municipality, or one it did not read at that place: the
+    list's own (``codes``) only below town level, one it inferred from a town's name always
+    (豊浜町大字大浜 is 呉市's, whatever 大浜 elsewhere says).
+    """
+    text = norm.text
+    pos = skip_leading_noise(text)
+    written, after = matcher.match_pref(text, pos)
+    start = after if written else pos
+    table = matcher.index.city_keys[written] if written else matcher.index.city_keys_all
+    if matcher.match_city_skipping(text, start, table)[0]:
+        return m  # a current name is written there: it wins
+    if m.level >= 3 and m.code in codes:
+        return m  # the list's municipality (--city) and a town of it
+    old = oldnames.match(matcher, text, start, written, pref)
+    if old is None:
+        return m
+    if m.level <= 1 and (old.level > m.level or (old.ambiguous and not m.ambiguous)) or old.level >= max(m.level, 2):
+        return _chome_not_read(norm, old)
+    return m
+
+
 def match(matcher: Matcher, norm: Normalized, pref: str = "", codes: Sequence[str] = ()) -> Match:
     """The answer for one normalized address, with the readings of this module after the matcher's."""
     norm, dash = _dash_chome(norm)
@@ -93,11 +117,7 @@ def match(matcher: Matcher, norm: Normalized, pref: str = "", codes: Sequence[st
     m = _block_not_koaza(matcher, norm, m, pref, codes)
     m = _chome_not_read(norm, m)
     text = norm.text
-    if m.level <= 1 and not m.ambiguous:
-        start = m.end if m.level == 1 else skip_leading_noise(text)
-        old = oldnames.match(matcher, text, start, m.pref, pref)
-        if old is not None and (old.level > m.level or old.ambiguous):
-            m = _chome_not_read(norm, old)
+    m = _old_name(matcher, norm, m, pref, codes)
     code = postal.find(text)
     if code:
         m = postal.apply(matcher, code, text, m)
