@@ -56,30 +56,58 @@ def distance(a: str, b: str, limit: float = 2.0) -> float:
 
 
 def _allowed(name: str) -> float:
-    """The distance accepted for a name of this length: 2 characters, only a confusable one; 3 to 5, one edit."""
-    return 0.5 if len(name) <= 2 else 1.0 if len(name) <= 6 else 1.5
+    """The distance accepted for a name of this length: 2 characters, only a confusable one; more, one edit."""
+    return 0.5 if len(name) <= 2 else 1.0
 
 
-def best(written: str, names: dict[str, str]) -> list[tuple[str, str]]:
-    """The names (``{key: shown}``) closest to the start of ``written`` (a key), as (what was written, name).
+def _deletions(text: str) -> set[str]:
+    """``text`` and every string one character shorter: two strings within one edit share one of these."""
+    return {text, *(text[:i] + text[i + 1:] for i in range(len(text)))}
+
+
+class Names:
+    """Names to suggest (``{key: shown}``), indexed so a written part meets only names within one edit.
+
+    Every name is filed under itself and each of its one-character deletions; a part of the
+    address finds its candidates under its own (a substitution, an insertion, a deletion or
+    two neighbours swapped all share one), and only those are measured with :func:`distance`.
+    """
+
+    def __init__(self, names: dict[str, str]):
+        self.shown = dict(names)
+        self.filed: dict[str, set[str]] = {}
+        for k in self.shown:
+            for d in _deletions(k):
+                self.filed.setdefault(d, set()).add(k)
+        self.maxlen = max(map(len, self.shown), default=0)
+
+    def near(self, part: str) -> set[str]:
+        return {k for d in _deletions(part) for k in self.filed.get(d, ())}
+
+
+def best(written: str, names: "Names | dict[str, str]") -> list[tuple[str, str]]:
+    """The names closest to the start of ``written`` (a key), as (what was written, name).
 
     A name is compared with the part of ``written`` of about its length; the nearest within
     :func:`_allowed`, longest first, are returned (at most :data:`MAX_SHOWN`). An exact
     match gives nothing: that name was not the problem.
     """
+    if not isinstance(names, Names):
+        names = Names(names)
     found: dict[str, tuple[float, int, str]] = {}
-    for k, shown in names.items():
-        allowed = _allowed(k)
-        for n in (len(k), len(k) + 1, len(k) - 1):  # on a tie, the part as long as the name
-            if n < 2 or n > len(written):
-                continue
-            part = written[:n]
-            if part == k:
-                return []
-            if part[0] != k[0] and part[-1] != k[-1]:
-                continue
+    for n in range(2, min(len(written), names.maxlen + 1) + 1):
+        part = written[:n]
+        if part in names.shown:
+            return []
+        for k in names.near(part):
+            allowed = _allowed(k)
             d = distance(part, k, allowed)
-            if d <= allowed and (shown not in found or d < found[shown][0]):
+            if d > allowed:
+                continue
+            shown = names.shown[k]
+            # on a tie, the part as long as the name
+            rank = (d, abs(len(part) - len(k)))
+            if shown not in found or rank < (found[shown][0], abs(len(found[shown][2]) - len(k))):
                 found[shown] = (d, -len(k), part)
     if not found:
         return []
@@ -94,13 +122,13 @@ def best(written: str, names: dict[str, str]) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=256)
-def town_names(code: str) -> dict[str, str]:
-    """The town names of municipality ``code``: ``{key: name}`` (丁目 towns by their base, 東陽)."""
+def town_names(code: str) -> Names:
+    """The town names of municipality ``code`` (丁目 towns by their base, 東陽), as :class:`Names`."""
     from .geocoders.index import town_index
 
     index = town_index()
     if code not in index.municipalities:
-        return {}
+        return Names({})
     city = index.city_towns(code)
     names = {}
     for k, towns in city.exact.items():
@@ -109,12 +137,12 @@ def town_names(code: str) -> dict[str, str]:
     for k, whole in city.whole.items():
         if k not in city.alias_keys:
             names[k] = _CHOME.sub("", whole.name)
-    return names
+    return Names(names)
 
 
 @lru_cache(maxsize=64)
-def municipality_names(pref: str = "") -> dict[str, str]:
-    """Municipality names (``{key: name}``) of ``pref``, or of all Japan with the prefectures' names."""
+def municipality_names(pref: str = "") -> Names:
+    """Municipality names of ``pref``, or of all Japan with the prefectures' names, as :class:`Names`."""
     from .geocoders.index import town_index
 
     index = town_index()
@@ -130,7 +158,7 @@ def municipality_names(pref: str = "") -> dict[str, str]:
     if not pref:
         for p in index.prefs:
             names.setdefault(key(p), p)
-    return names
+    return Names(names)
 
 
 def suggest(level: int, pref: str, code: str, rest: str) -> str:
@@ -189,4 +217,4 @@ def suggestions(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=frame.index, dtype=object)
 
 
-__all__ = ["CONFUSABLE", "best", "distance", "suggest", "suggestions"]
+__all__ = ["CONFUSABLE", "Names", "best", "distance", "suggest", "suggestions"]
