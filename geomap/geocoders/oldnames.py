@@ -14,9 +14,9 @@ of the large mergers it lacks) gives each old name the municipalities it is part
   now 豊科南穂高; 新市町 → 新市町: 大字戸手 is 新市町大字戸手; 大曲市 → 大曲: 花園町 is
   大仙市大曲花園町).
 
-:func:`match` is used by the offline adapter only when the matcher found no municipality
-(a current name always wins): the town is matched inside the new municipality as usual and
-the note says 「旧浦和市 → さいたま市浦和区」. Without a prefecture, an old name is used only
+:func:`match` is used by the offline adapter (:mod:`geomap.geocoders.readings`) only where no
+current municipality name is written (a current name always wins): the town is matched
+inside the new municipality as usual and the note says 「旧浦和市 → さいたま市浦和区」. Without a prefecture, an old name is used only
 when it is unique among the old and current names of all Japan.
 """
 

@@ -10,7 +10,7 @@ matcher leaves, each time saying so in the note:
   a block number, not that 小字: the row stays at the town;
 - a 丁目 written but not read (「東陽丁目」) is said to be one, so the row is reported as placed
   coarser than written;
-- no municipality found: an old municipality name (:mod:`geomap.geocoders.oldnames`);
+- no current municipality written: an old municipality name (:mod:`geomap.geocoders.oldnames`);
 - a postal code in the address (:mod:`geomap.geocoders.postal`).
 
 A current name is always tried first: an address the matcher places is never read otherwise.
