@@ -335,8 +335,9 @@ def render(
         be placed.
     options : geomap.maps.MapOptions, optional
         The map's options at once.
-    by : {"auto", "municipality", "town", "none"}
-        Areas to colour. ``"auto"``: municipalities when the rows span more than one.
+    by : {"auto", "prefecture", "municipality", "town", "none"}
+        Areas to colour. ``"auto"``: prefectures when the rows lie in six or more,
+        municipalities when they span more than one, towns for a list of persons in one.
     value, agg : str
         A numeric column and ``"count"``, ``"sum"`` or ``"mean"``.
     category, name : str, optional
@@ -476,7 +477,9 @@ def render(
     renamed = {c: f"{c}_input" for c in df.columns if f"{c}_input" in frame.columns and c in RESULT_COLUMNS}
     value, category, name = (renamed.get(c, c) if c else c for c in (value, category, name))
 
-    min_level = 2 if by == "municipality" and not points else 3
+    # without points the area is all the map shows: rows placed at their municipality count
+    # for municipalities, rows placed at their prefecture for prefectures
+    min_level = {"municipality": 2, "prefecture": 1}.get(by, 3) if not points else 3
     counts = report.counts(frame, min_level, geocoded.online)
     unmatched = report.write_unmatched(frame, found, lang, min_level, unmatched_file, [input],
                                        services=geocoded.services)

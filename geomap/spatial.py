@@ -328,8 +328,8 @@ def aggregate(
     ----------
     points : geopandas.GeoDataFrame
         Points from :func:`to_points`.
-    by : {"municipality", "town"}
-        Area level. ``"municipality"`` uses the embedded municipal boundaries;
+    by : {"prefecture", "municipality", "town"}
+        Area level. ``"prefecture"`` and ``"municipality"`` use the embedded boundaries;
         ``"town"`` uses approximate 大字・町丁目 areas (see :func:`town_areas`) unless
         ``boundaries`` is given.
     value : str, optional
@@ -349,7 +349,8 @@ def aggregate(
         Column of ``points`` holding a geocoder's municipality code, used when present.
     level : str
         Column of ``points`` with the geocoder's match level, used when present: rows
-        located only to their prefecture (level 1) are left out of municipality counts, and
+        not located at all (level 0) are left out of prefecture counts, rows
+        located only to their prefecture (level 1) out of municipality counts, and
         rows located only to their municipality (level ≤ 2) out of town and user-area
         counts, since their point is a representative point, not where they are.
     extent : {"data", "all"}
@@ -406,6 +407,12 @@ def aggregate(
     elif by == "municipality":
         assigned = assign_municipality(points, code=code)
         areas = _municipal_areas()
+    elif by == "prefecture":
+        areas = _prefecture_areas()
+        assigned = assign_municipality(points, code=code).map(lambda c: None if c is None else str(c)[:2])
+        lost = assigned.isna().to_numpy()
+        if lost.any():  # off every municipality (a far island): the prefecture polygon it is in
+            assigned.loc[points.index[lost]] = _join_codes(points.loc[lost], areas, "key").to_numpy(dtype=object)
     else:
         munis = assign_municipality(points, code=code)
         areas = town_areas(munis.dropna().unique())
@@ -417,7 +424,7 @@ def aggregate(
     # point says nothing about which municipality (or town) it is in: leave it out
     coarse = np.zeros(len(points), dtype=bool)
     if level in points.columns:
-        need = 2 if (boundaries is None and by == "municipality") else 3
+        need = 3 if boundaries is not None else {"prefecture": 1, "municipality": 2}.get(by, 3)
         coarse = (pd.to_numeric(points[level], errors="coerce") < need).to_numpy(dtype=bool)
     keys = assigned.to_numpy(dtype=object).copy()
     keys[coarse] = None
@@ -493,6 +500,13 @@ def _municipal_areas() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"key": munis["code"], "name": munis["pref"] + munis["city"]}, geometry=munis.geometry, crs=WGS84
     )
+
+
+def _prefecture_areas() -> gpd.GeoDataFrame:
+    from .boundaries import prefectures
+
+    prefs = prefectures()
+    return gpd.GeoDataFrame({"key": prefs["code"], "name": prefs["pref"]}, geometry=prefs.geometry, crs=WGS84)
 
 
 def _user_areas(points, boundaries, key, name):

@@ -153,6 +153,12 @@ def test_clusters_from_one_array(browser, tmp_path):
     )
     clusters = page.locator(".marker-cluster").count()
     assert 0 < clusters < len(df)
+    # the bubbles are grey-blue (one neutral family), not markercluster's green-yellow-orange
+    fills = page.evaluate("""Array.from(document.querySelectorAll('.marker-cluster, .marker-cluster div'))
+        .map(e => getComputedStyle(e).backgroundColor)""")
+    for fill in set(fills):
+        r, g, b = (int(v) for v in fill[fill.index("(") + 1:].split(",")[:3])
+        assert max(r, g, b) - min(r, g, b) <= 40, fill
     assert o.blocked == []  # tiles="none": nothing at all was requested from the network
     assert o.errors == [] and not xss_ran(page)
     screenshot(o, "clusters")

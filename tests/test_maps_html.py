@@ -121,7 +121,9 @@ def test_choropleth_legend_and_tooltips(wards_rows):
     tips = model.areas.set_index("key")["tip"]
     assert tips["13108"] == f"東京都江東区: {counts['13108']:,}件"
     labels = [i.label for i in model.area_items]
-    assert labels[0] == "0" and model.area_items[0].kind == map_model.ZERO
+    # the wards without rows are context (their outlines), not a class of 0
+    assert labels[-1] == "一覧に行のない市区町村（線のみ）" and model.area_items[-1].kind == map_model.CONTEXT
+    assert map_model.ZERO not in {i.kind for i in model.area_items}
     assert model.area_title == "件数（件）"
     assert model.title == "件数（市区町村別）"
     # view fits the areas that have data
@@ -154,11 +156,13 @@ def test_classifications(wards_rows):
 def test_no_data_is_not_zero(wards_rows):
     df = wards_rows.copy()
     df["人数"] = 0  # real zeros in the data
+    df["人数"] = df["人数"].astype(object)
+    df.loc[df["code"] == "13102", "人数"] = None  # 中央区's rows give no number
     model = built(df, by="municipality", value="人数", agg="sum", points=False)
     states = model.areas.set_index("key")["state"]
     assert states["13108"] == map_model.CLASSED  # a sum of zeros is a value
-    assert (states[model.areas.set_index("key")["count"] == 0] == map_model.NODATA).all()
-    assert {i.kind for i in model.area_items} == {map_model.CLASSED, map_model.NODATA}
+    assert states["13102"] == map_model.NODATA  # rows, but no value: no data, not zero
+    assert {i.kind for i in model.area_items} == {map_model.CLASSED, map_model.NODATA, map_model.CONTEXT}
     nodata = model.areas.loc[model.areas["state"] == map_model.NODATA, "color"].unique()
     assert list(nodata) == [map_model.NODATA_COLOR]
     assert map_model.NODATA_COLOR not in model.areas.loc[model.areas["state"] == map_model.CLASSED, "color"].tolist()

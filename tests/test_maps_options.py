@@ -94,7 +94,7 @@ def test_one_list_of_allowed_values():
     assert err.value.params == {"option": "extent", "value": "most", "choices": "data, all"}
     with pytest.raises(UsageError) as err:  # aggregate's areas are the embedded levels of BY
         geomap.aggregate(geomap.to_points(_one_row()), by="auto")
-    assert err.value.params["choices"] == "municipality, town"
+    assert err.value.params["choices"] == "prefecture, municipality, town"
 
 
 def _one_row():
@@ -134,7 +134,8 @@ def test_the_map_texts_come_from_the_messages(wards_rows):
     assert model.title == message("map_title_areas", "en", measure=message("map_count", "en"),
                                   level=message("map_level_municipality", "en"))
     assert model.unit == "" and model.text("count_unit") == ""  # English counts have no unit
-    assert model.area_items[-1].label == message("map_suppressed_legend", "en", k=10_000)
+    assert model.area_items[-2].label == message("map_suppressed_legend", "en", k=10_000)
+    assert model.area_items[-1].label == message("map_context_municipality", "en")
     assert model.notes == ["Rows that could not be placed: 0"]
     for key in MESSAGES:
         if key.startswith("map_"):

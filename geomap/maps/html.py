@@ -30,7 +30,7 @@ from folium.map import Layer
 from ..errors import UsageError
 from ..output import atomic_path
 from ..provenance import attribution_html
-from .model import MAX_UNPLACED_LISTED, NODATA, MapModel, build
+from .model import CONTEXT, MAX_UNPLACED_LISTED, NODATA, MapModel, build
 from .options import MapOptions, map_options, option_keywords
 from .page import ENV, Page, external_resources
 
@@ -80,9 +80,11 @@ def make_map(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=No
         geocoder's output with ``level, pref, city, town, code`` as well.
     options : geomap.maps.MapOptions, optional
         All the options below at once, e.g. the same for several maps.
-    by : {"auto", "municipality", "town", "none"}
-        Areas to aggregate to. ``"auto"``: points, plus a municipality choropleth when
-        the points span more than one municipality. ``"town"``: approximate 大字・町丁目
+    by : {"auto", "prefecture", "municipality", "town", "none"}
+        Areas to aggregate to. ``"auto"``: points, plus a choropleth of prefectures when
+        the points lie in six or more, of municipalities when they span more than one
+        (of towns, for a list of persons in one). Municipalities (prefectures) without
+        rows are drawn as outlines, not as 0. ``"town"``: approximate 大字・町丁目
         areas, or the areas of ``boundaries``. ``"none"``: points only.
     value : str, optional
         Numeric column for ``agg="sum"``/``"mean"``.
@@ -209,15 +211,20 @@ def draw(model: MapModel) -> folium.Map:
 
     blank = tiles == "none"
     outline_parts = []
-    if blank and model.land is not None and len(model.land):
-        style = {"stroke": False, "fill": True, "fillColor": "#fbfaf6", "fillOpacity": 1}
-        outline_parts.append(_shape_part(model.land, style=style))
+    # the background around the few rows far from the others (coarser), then the detailed one
+    lands = [model.land] + ([model.overview[0]] if model.overview is not None else [])
+    pref_lines = [model.prefecture_lines] + ([model.overview[1]] if model.overview is not None else [])
+    for land in lands:
+        if blank and land is not None and len(land):
+            style = {"stroke": False, "fill": True, "fillColor": "#fbfaf6", "fillOpacity": 1}
+            outline_parts.append(_shape_part(land, style=style))
     if model.municipality_lines is not None and len(model.municipality_lines):
         style = {"color": "#8a8a8a", "weight": 0.8, "dashArray": "3 3"}
         outline_parts.append(_shape_part(model.municipality_lines, style=style))
-    if model.prefecture_lines is not None and len(model.prefecture_lines):
-        style = {"color": "#555555", "weight": 1.6}
-        outline_parts.append(_shape_part(model.prefecture_lines, style=style))
+    for lines in pref_lines:
+        if lines is not None and len(lines):
+            style = {"color": "#555555", "weight": 1.6}
+            outline_parts.append(_shape_part(lines, style=style))
     data["shapes"]["outlines"] = outline_parts
     outline = Shapes("outlines")
     outline.add_to(m)
@@ -323,7 +330,8 @@ def estimate_bytes(model: MapModel) -> int:
     import shapely
 
     total = PAGE_BYTES
-    for frame in (model.areas, model.land, model.prefecture_lines, model.municipality_lines):
+    for frame in (model.areas, model.land, model.prefecture_lines, model.municipality_lines,
+                  *(model.overview or ())):
         if frame is not None and len(frame):
             total += int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum()) * COORD_BYTES
     if model.areas is not None:
@@ -476,7 +484,7 @@ def _legend_html(model: MapModel) -> str:
     if model.areas is not None and model.area_items:
         parts.append(f"<h4>{escape(model.area_title)}</h4><ul>")
         for item in model.area_items:
-            cls = "geomap-swatch nodata" if item.kind == NODATA else "geomap-swatch"
+            cls = {NODATA: "geomap-swatch nodata", CONTEXT: "geomap-swatch context"}.get(item.kind, "geomap-swatch")
             parts.append(f'<li><span class="{cls}" style="background:{item.color}"></span>{escape(item.label)}</li>')
         parts.append("</ul>")
         if model.approximate:

@@ -23,7 +23,7 @@ import shapely
 from .. import spatial
 from ..errors import InputError
 from ..messages import message
-from .options import PERSONAL_MIN_COUNT, MapOptions
+from .options import AREA_LEVELS, PERSONAL_MIN_COUNT, MapOptions
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ POINT_COLOR = "#1f5fbf"
 
 # Area states
 CLASSED, ZERO, NODATA, SUPPRESSED = "classed", "zero", "nodata", "suppressed"
+# Legend item of the municipalities (prefectures) without rows: outlines, no fill
+CONTEXT = "context"
 
 
 @dataclass
@@ -79,6 +81,12 @@ class MapModel:
     coarse: int = 0
     bounds: tuple | None = None  # (minx, miny, maxx, maxy) of what has data
     land: gpd.GeoDataFrame | None = None  # prefecture polygons around the data
+    level: str | None = None  # prefecture, municipality, town, user (None: points only)
+    places: gpd.GeoDataFrame | None = None  # municipalities (or prefectures) to name: name, rows
+    focus: tuple | None = None  # (minx, miny, maxx, maxy) of most rows, when a few lie far away
+    outside: int = 0  # rows outside focus
+    located: np.ndarray | None = None  # (lon, lat) of every row placed, points shown or not
+    overview: tuple | None = None  # (land, prefecture lines) beyond the focus' background, coarser
     prefecture_lines: gpd.GeoDataFrame | None = None
     municipality_lines: gpd.GeoDataFrame | None = None
 
@@ -168,22 +176,25 @@ def build(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None)
     # areas
     level = None
     boundaries = options.boundaries
-    if boundaries is not None and by in ("auto", "municipality", "town"):
+    codes = spatial.assign_municipality(placed)
+    if boundaries is not None and by != "none":
         level = "user"
-    elif by in ("municipality", "town"):
+    elif by in AREA_LEVELS:
         level = by
-    elif by == "auto" and len(placed) > 0:
-        codes = spatial.assign_municipality(placed)
-        if codes.dropna().nunique() > 1:
+    elif by == "auto":
+        if codes.dropna().str[:2].nunique() >= AUTO_PREFECTURES:
+            level = "prefecture"  # a list over the country: municipalities would be specks
+        elif codes.dropna().nunique() > 1:
             level = "municipality"
         elif not points:
             level = "town"  # one municipality and no points: its towns say where the rows are
     if level is None and not points:
         level = "municipality"
+    model.level = level
     if level is not None:
         areas = spatial.aggregate(
             placed,
-            by="town" if level == "town" else "municipality",
+            by=level if level in AREA_LEVELS else "municipality",
             value=value,
             agg=agg,
             boundaries=boundaries if level == "user" else None,
@@ -193,7 +204,13 @@ def build(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None)
         model.unassigned = int(areas.attrs.get("unassigned", 0))
         model.coarse = int(areas.attrs.get("coarse", 0))
         model.approximate = bool(areas.attrs.get("approximate", False))
+        if level in ("prefecture", "municipality"):
+            # a municipality (prefecture) without rows is not in the list: context, drawn as
+            # an outline, not as a 0 (towns and the user's areas keep their zeros)
+            areas = areas[areas["count"] > 0]
         _classify(model, areas)
+        if level in ("prefecture", "municipality"):
+            model.area_items.append(LegendItem("none", model.text(f"context_{level}"), CONTEXT))
         model.area_title = _measure(model, model.unit)
         with_data = model.areas[model.areas["count"] > 0]
         if len(with_data):
@@ -218,9 +235,116 @@ def build(df: pd.DataFrame, options: MapOptions | None = None, *, unplaced=None)
         else:
             title = model.text("title_points")
     model.title = str(title)
-    model.land, model.prefecture_lines, model.municipality_lines = outlines(model.bounds)
+    model.focus, model.outside = focus(placed)
+    # the background in detail where the memo map looks (where most rows are), and coarser
+    # around it, as far as every row, for the inset and the page
+    model.land, model.prefecture_lines, model.municipality_lines = outlines(model.focus or model.bounds)
+    if model.focus is not None:
+        land, lines, _ = outlines(model.bounds, hole=spatial.context_box(model.focus))
+        model.overview = (land, lines)
+    model.places = _places(model, codes)
+    model.located = np.column_stack([placed.geometry.x.to_numpy(), placed.geometry.y.to_numpy()])
     normalise_shapes(model)
     return model
+
+
+#: ``by="auto"`` colours prefectures when the rows lie in this many prefectures or more.
+AUTO_PREFECTURES = 6
+#: A memo map zooms to where most rows are when the rows' box is this many times larger
+#: (in area) than the box of all but the farthest few.
+FOCUS_RATIO = 16
+#: The share of rows that may lie outside the zoomed view, at most.
+FOCUS_OUTSIDE = 0.1
+
+
+#: A gap: the nearest of the far rows is this many times farther from the middle than the
+#: farthest of the others.
+FOCUS_GAP = 3.0
+
+
+def focus(points) -> tuple[tuple | None, int]:
+    """Where most rows are, when a few lie far away: ``(bounds, rows outside)`` or ``(None, 0)``.
+
+    Rows are ordered by their distance from the median point; the few far ones (at most
+    :data:`FOCUS_OUTSIDE` of the rows) are those beyond a gap, where the next row is
+    :data:`FOCUS_GAP` times farther than all before it. The box of the others is the focus
+    when the box of all rows is at least :data:`FOCUS_RATIO` times larger in area. A list
+    of one city with a few rows in other regions gets a memo map of the city and an inset
+    of the whole; a list spread evenly has no gap and no focus.
+    """
+    if points is None or len(points) < 10:
+        return None, 0
+    x = points.geometry.x.to_numpy()
+    y = points.geometry.y.to_numpy()
+    cx, cy = np.median(x), np.median(y)
+    distance = np.hypot((x - cx) * math.cos(math.radians(cy)), y - cy)
+    order = np.argsort(distance, kind="stable")
+    ranked = distance[order]
+    n = len(x)
+    core = None
+    for i in range(n - 1, n - 1 - int(FOCUS_OUTSIDE * n), -1):  # the largest core with a gap after it
+        if ranked[i] > FOCUS_GAP * max(ranked[i - 1], 0.01):
+            core = order[:i]
+            break
+    if core is None:
+        return None, 0
+    x0, x1, y0, y1 = x[core].min(), x[core].max(), y[core].min(), y[core].max()
+    full = max(np.ptp(x), 0.01) * max(np.ptp(y), 0.01)
+    if full < FOCUS_RATIO * max(x1 - x0, 0.01) * max(y1 - y0, 0.01):
+        return None, 0
+    return (float(x0), float(y0), float(x1), float(y1)), n - len(core)
+
+
+def _places(model: MapModel, codes: pd.Series) -> gpd.GeoDataFrame:
+    """The municipalities (prefectures, on a map of a large region) around the data, to name.
+
+    ``name`` as a memo says it (the prefecture left out when all are in one, the
+    designated city left out of its wards when all are in one), ``rows`` placed in each,
+    ``geometry`` (EPSG:4326). The PNG names those it shows, the ones with rows first.
+    """
+    from ..boundaries import municipalities, prefectures
+
+    shown = model.focus or model.bounds  # what the memo map shows
+    minx, miny, maxx, maxy = shown
+    box = spatial.context_box(shown)
+    wide = math.hypot(maxx - minx, maxy - miny) >= 4 or model.level == "prefecture"
+    known = codes.dropna().astype(str)
+    if wide:
+        frame = prefectures()
+        frame = frame[frame.geometry.intersects(box)]
+        rows = known.str[:2].value_counts()
+        names = frame["pref"].astype(str)
+    else:
+        frame = municipalities()
+        frame = frame[frame.geometry.intersects(box)]
+        rows = known.value_counts()
+        names = _memo_names(frame["pref"].astype(str), frame["city"].astype(str), frame["code"].isin(rows.index))
+    out = gpd.GeoDataFrame(
+        {"name": names.to_numpy(), "rows": frame["code"].map(rows).fillna(0).astype(int).to_numpy()},
+        geometry=frame.geometry.to_numpy(), crs=spatial.WGS84,
+    )
+    out.attrs["kind"] = "prefecture" if wide else "municipality"
+    return out
+
+
+def _memo_names(prefs: pd.Series, cities: pd.Series, listed: pd.Series) -> pd.Series:
+    """Municipality names as a memo writes them: 江東区, not 東京都江東区; 北区 on a map of 京都市.
+
+    The prefecture is written only when the municipalities with rows lie in more than one;
+    a designated city's name is left out of its wards' when all the wards with rows are its.
+    """
+    with_rows = listed.to_numpy(dtype=bool)
+    names = cities.copy()
+    if prefs[with_rows].nunique() > 1:
+        names = prefs + cities
+    city = cities.str.extract(r"^(.+?市)(.+区)$")
+    cities_with_rows = city[0][with_rows]
+    if cities_with_rows.notna().all() and cities_with_rows.nunique() == 1:
+        mine = (city[0] == cities_with_rows.iloc[0]).to_numpy()
+        names[mine] = city[1][mine]
+        if prefs[with_rows].nunique() > 1:
+            names[mine] = (prefs + city[1])[mine]
+    return names
 
 
 def normalise_shapes(model: MapModel) -> None:
@@ -235,6 +359,9 @@ def normalise_shapes(model: MapModel) -> None:
         model.areas = spatial.clean_frame(model.areas, "polygon")
     if model.land is not None:
         model.land = spatial.clean_frame(model.land, "polygon")
+    if model.overview is not None:
+        model.overview = (spatial.clean_frame(model.overview[0], "polygon"),
+                          spatial.clean_frame(model.overview[1], "line"))
     for name in ("prefecture_lines", "municipality_lines"):
         frame = getattr(model, name)
         if frame is not None:
@@ -472,13 +599,14 @@ def _classify(model, areas):
 # --------------------------------------------------------------------------- outlines
 
 
-def outlines(bounds, pad: float = 1.0):
+def outlines(bounds, pad: float = 1.0, *, hole=None):
     """Prefecture land and prefecture/municipality lines around ``bounds``, simplified.
 
     The background that is always there, with or without tiles. Polygons are clipped to
     a box well beyond the data (``pad`` times its size, at least half a degree), and lines
     are drawn from the polygons' boundaries, so the clipping edges never show as borders.
-    Municipal lines are only drawn for areas up to a few degrees across.
+    Municipal lines are only drawn for areas up to a few degrees across. ``hole``: a
+    box left out (where a more detailed background is drawn), with no municipal lines.
 
     Returns
     -------
@@ -498,11 +626,15 @@ def outlines(bounds, pad: float = 1.0):
         if lines:
             geoms = shapely.boundary(geoms)
         geoms = shapely.simplify(shapely.intersection(geoms, box), tolerance, preserve_topology=not lines)
+        if hole is not None:
+            geoms = shapely.difference(geoms, hole)
         out = gpd.GeoDataFrame(frame[columns].reset_index(drop=True), geometry=geoms, crs=spatial.WGS84)
         return out[~out.geometry.is_empty]
 
     prefs = prefectures()
     land = clip(prefs, ["code", "pref"], lines=False)
     pref_lines = clip(prefs, ["code", "pref"], lines=True)
-    muni_lines = clip(municipalities(), ["code", "pref", "city"], lines=True) if diag < 4 else None
+    muni_lines = None
+    if diag < 4 and hole is None:
+        muni_lines = clip(municipalities(), ["code", "pref", "city"], lines=True)
     return land, pref_lines, muni_lines

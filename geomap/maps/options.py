@@ -24,7 +24,7 @@ from ..errors import UsageError
 from ..messages import LANGS
 
 #: Area levels of the embedded boundaries (:func:`geomap.aggregate`'s ``by``).
-AREA_LEVELS = ("municipality", "town")
+AREA_LEVELS = ("prefecture", "municipality", "town")
 #: ``by``: areas to colour; ``auto`` decides from the data, ``none`` draws points only.
 BY = ("auto", *AREA_LEVELS, "none")
 #: ``agg``: the measure per area.

@@ -10,7 +10,6 @@ interactive backend.
 from __future__ import annotations
 
 import math
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..output import atomic_path
 from ..provenance import attribution
-from .model import NODATA, NODATA_COLOR, MapModel, build
+from .model import CONTEXT, NODATA, NODATA_COLOR, MapModel, build
 from .options import MapOptions, check_choice, map_options, option_keywords
 
 A4_INCHES = (11.69, 8.27)
@@ -140,35 +139,164 @@ def draw(model: MapModel, *, orientation: str = "landscape"):
 
 
 MAX_AREA_LABELS = 40  # beyond this, names would cover the map a memo is for
+LABEL_SIZE = 8  # points
+#: Label spots tried per name: its polygon's inner point, then points of a grid over it.
+LABEL_GRID = 9
 
 
-def _label_areas(ax, model, crs) -> None:
-    """Write each area's name (never its value: small counts may be hidden) on the map."""
+def _label_items(model, view) -> list[tuple[str, object, float]]:
+    """``(text, polygon, priority)`` of what the memo names: never a value (counts may be hidden).
+
+    Towns and the user's areas: the areas with rows. Otherwise the municipalities (or
+    prefectures) the map shows, those with rows first.
+    """
+    import shapely
+
+    items = []
+    if model.areas is not None and model.level in ("town", "user"):
+        named = model.areas[(model.areas["count"] > 0) & model.areas["name"].notna()]
+        if model.level == "town":
+            texts = named["key"].astype(str).str.split(":", n=1).str[1]
+            texts = texts.where(texts != "", named["name"].astype(str))
+        else:
+            texts = named["name"].astype(str)
+        items = [(t, g, float(c)) for t, g, c in zip(texts, named.geometry, named["count"])]
+    elif model.places is not None:
+        items = [(str(n), g, float(r)) for n, g, r in zip(model.places["name"], model.places.geometry,
+                                                          model.places["rows"])]
+    box = shapely.box(*view)
+    shown = []
+    for text, geom, rows in items:
+        if geom is None or not geom.intersects(box):
+            continue
+        inside = geom.intersection(box)
+        shown.append((text, inside, rows, inside.area))
+    shown.sort(key=lambda t: (-t[2], -t[3]))
+    return [(t, g, r) for t, g, r, _ in shown[: MAX_AREA_LABELS * 2]]
+
+
+def _candidates(polygon) -> list:
+    """Spots inside ``polygon`` for a label: its inner point first, then the nearest grid points."""
+    import shapely
+
+    first = polygon.representative_point()
+    minx, miny, maxx, maxy = polygon.bounds
+    xs, ys = np.meshgrid(np.linspace(minx, maxx, LABEL_GRID + 2)[1:-1], np.linspace(miny, maxy, LABEL_GRID + 2)[1:-1])
+    grid = shapely.points(xs.ravel(), ys.ravel())
+    grid = grid[shapely.contains(polygon, grid)]
+    order = np.argsort(shapely.distance(grid, first))
+    return [(first.x, first.y)] + [(p.x, p.y) for p in grid[order]]
+
+
+#: Parts of the map kept free of names, in axes fractions (x0, y0, x1, y1): the scale bar
+#: (lower left) and the north arrow (upper right).
+RESERVED = ((0.0, 0.0, 0.2, 0.1), (0.93, 0.82, 1.0, 1.0))
+#: Distances (in label heights) at which a name that fits nowhere inside its area is tried
+#: around it, with a leader line.
+LEADER_RINGS = (2.0, 3.0, 4.0, 5.0, 6.5, 8.0, 10.0, 12.0, 14.0)
+LEADER_ANGLES = np.radians([90, 45, 135, 0, 180, -45, -135, -90, 67.5, 112.5, 22.5, 157.5, -22.5, -157.5,
+                            -67.5, -112.5])
+#: At most this many names are set beside their areas.
+MAX_LEADERS = 8
+
+
+def _place_labels(ax, model, crs, view, point_xy, reserved=RESERVED) -> list:
+    """Name what the map shows, each label where it overlaps no other label and no point.
+
+    Labels are tried in order of importance (rows, then the area shown) at spots inside
+    their area; a municipality with rows that fits nowhere inside is set beside its area
+    with a thin leader line (at most :data:`MAX_LEADERS`); any other name that fits nowhere
+    is left out rather than drawn over something (towns and the user's areas are many,
+    prefectures known: no leader lines). Names with rows are dark, the others grey. Returns the labels drawn
+    (matplotlib ``Text``, gid ``geomap-label``).
+    """
+    import geopandas as gpd
     import matplotlib.patheffects as pe
 
-    if model.areas is None or not len(model.areas):
-        return
-    named = model.areas[(model.areas["count"] > 0) & model.areas["name"].notna()]
-    if not 0 < len(named) <= MAX_AREA_LABELS:
-        return
-    named = named.to_crs(crs)
-    points = named.geometry.representative_point()
+    items = _label_items(model, view)
+    if not items:
+        return []
+    shapes = gpd.GeoSeries([g for _, g, _ in items], crs=spatial_crs()).to_crs(crs)
+    renderer = ax.figure.canvas.get_renderer()
+    to_display = ax.transData.transform
+    frame = ax.get_window_extent(renderer)
+    boxes = [(frame.x0 + a * frame.width, frame.y0 + b * frame.height, frame.x0 + c * frame.width,
+              frame.y0 + d * frame.height) for a, b, c, d in reserved]
+    pad = 2.0
+    marker = 3.5 * ax.figure.dpi / 72  # a point's radius (and its white edge) in pixels
+    pts = to_display(point_xy) if len(point_xy) else np.empty((0, 2))
     halo = [pe.withStroke(linewidth=2.5, foreground="white")]
-    for name, point in zip(_short_names(named["name"].astype(str).tolist()), points):
-        ax.annotate(
-            str(name), xy=(point.x, point.y), ha="center", va="center", fontsize=8,
-            color="#222222", path_effects=halo, zorder=5, annotation_clip=True,
-        )
+
+    def free(cx, cy, w, h):
+        x0, y0, x1, y1 = cx - w, cy - h, cx + w, cy + h
+        if x0 < frame.x0 or y0 < frame.y0 or x1 > frame.x1 or y1 > frame.y1:
+            return None
+        if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in boxes):
+            return None
+        if len(pts) and ((pts[:, 0] > x0 - marker) & (pts[:, 0] < x1 + marker)
+                         & (pts[:, 1] > y0 - marker) & (pts[:, 1] < y1 + marker)).any():
+            return None
+        return x0, y0, x1, y1
+
+    placed, missed = [], []
+
+    def inside(text, rows, shape) -> bool:
+        label = ax.text(0, 0, text, ha="center", va="center", fontsize=LABEL_SIZE if rows else LABEL_SIZE - 0.5,
+                        color="#222222" if rows else "#666666", path_effects=halo, zorder=6, gid="geomap-label")
+        extent = label.get_window_extent(renderer)
+        w, h = extent.width / 2 + pad, extent.height / 2 + pad
+        for x, y in _candidates(shape):
+            box = free(*to_display((x, y)), w, h)
+            if box is not None:
+                label.set_position((x, y))
+                boxes.append(box)
+                placed.append(label)
+                return True
+        label.remove()
+        if rows and model.level not in ("town", "user") and model.places.attrs.get("kind") == "municipality":
+            missed.append((text, shape, w, h))  # towns and prefectures: many, or known; no leaders
+        return False
+
+    def beside(text, shape, w, h) -> None:
+        anchor = shape.representative_point()
+        ax_, ay_ = to_display((anchor.x, anchor.y))
+        for ring in LEADER_RINGS:
+            for angle in LEADER_ANGLES:
+                cx = ax_ + np.cos(angle) * ring * 2 * h + np.sign(np.cos(angle).round(6)) * w
+                cy = ay_ + np.sin(angle) * ring * 2 * h
+                box = free(cx, cy, w, h)
+                if box is None:
+                    continue
+                x, y = to_data((cx, cy))
+                label = ax.annotate(text, xy=(anchor.x, anchor.y), xytext=(x, y), ha="center", va="center",
+                                    fontsize=LABEL_SIZE, color="#222222", path_effects=halo, zorder=6,
+                                    arrowprops={"arrowstyle": "-", "color": "#444444", "lw": 0.6,
+                                                "shrinkA": 0, "shrinkB": 0})
+                label.set_gid("geomap-label")
+                boxes.append(box)
+                placed.append(label)
+                return
+
+    # the names with rows first, inside their areas, then beside them with a leader line
+    # (at most MAX_LEADERS), then the others inside theirs, while there is room
+    to_data = ax.transData.inverted().transform
+    listed = [(t, r, g) for (t, _, r), g in zip(items, shapes)]
+    for text, rows, shape in [i for i in listed if i[1]]:
+        if len(placed) < MAX_AREA_LABELS:
+            inside(text, rows, shape)
+    for text, shape, w, h in missed[:MAX_LEADERS]:
+        if len(placed) < MAX_AREA_LABELS:
+            beside(text, shape, w, h)
+    for text, rows, shape in [i for i in listed if not i[1]]:
+        if len(placed) < MAX_AREA_LABELS:
+            inside(text, rows, shape)
+    return placed
 
 
-def _short_names(names: list[str]) -> list[str]:
-    """Drop the prefecture when every area lies in the same one (東京都江東区 → 江東区)."""
-    from ..gazetteer import prefectures
+def spatial_crs() -> str:
+    from ..spatial import WGS84
 
-    for pref in prefectures()["pref"]:
-        if all(n.startswith(pref) and len(n) > len(pref) for n in names):
-            return [n[len(pref):] for n in names]
-    return names
+    return WGS84
 
 
 def _utm(bounds) -> str:
@@ -184,59 +312,34 @@ def _draw(fig, model, *, landscape: bool) -> None:
     from matplotlib_scalebar.scalebar import ScaleBar
 
     text = model.text
-    crs = _utm(model.bounds)
+    view_lonlat = model.focus or model.bounds
+    crs = _utm(view_lonlat)
     if landscape:
         ax = fig.add_axes([0.02, 0.09, 0.72, 0.82])
         legend_anchor = (0.76, 0.91)
     else:
         ax = fig.add_axes([0.04, 0.24, 0.92, 0.68])
         legend_anchor = (0.06, 0.225)
-    ax.set_facecolor("#e8eef3")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#888888")
-        spine.set_linewidth(0.6)
+    _frame(ax)
+    _layers(ax, model, crs)
+    points_xy = _draw_points(ax, model, crs)
 
-    if model.land is not None and len(model.land):
-        model.land.to_crs(crs).plot(ax=ax, color="#fbfaf6", edgecolor="none", zorder=1)
-    if model.areas is not None and len(model.areas):
-        areas = model.areas.to_crs(crs)
-        hatched = (areas["state"] == NODATA).to_numpy()
-        if (~hatched).any():
-            areas[~hatched].plot(ax=ax, color=areas.loc[~hatched, "color"].tolist(), edgecolor="#555555", linewidth=0.4, zorder=2)
-        if hatched.any():
-            areas[hatched].plot(
-                ax=ax, facecolor=NODATA_COLOR, edgecolor="#777777", hatch="///", linewidth=0.4, zorder=2
-            )
-    _label_areas(ax, model, crs)
-    if model.municipality_lines is not None and len(model.municipality_lines):
-        model.municipality_lines.to_crs(crs).plot(ax=ax, color="#8a8a8a", linewidth=0.4, linestyle="--", zorder=3)
-    if model.prefecture_lines is not None and len(model.prefecture_lines):
-        model.prefecture_lines.to_crs(crs).plot(ax=ax, color="#555555", linewidth=0.9, zorder=3)
-
-    n = 0 if model.points is None else len(model.points)
-    if n:
-        pts = model.points.to_crs(crs)
-        palette = np.array([item.color for item in model.categories])
-        size = 16 if n <= 1000 else 6 if n <= 10000 else 2
-        ax.scatter(
-            pts.geometry.x,
-            pts.geometry.y,
-            s=size,
-            c=palette[model.point_colors],
-            edgecolors="white" if n <= 1000 else "none",
-            linewidths=0.4,
-            alpha=0.9 if n <= 10000 else 0.6,
-            zorder=4,
-        )
-
-    ax.set_xlabel("")  # geopandas labels projected axes; a memo map needs no coordinates
-    ax.set_ylabel("")
-
-    # view: what has data, with a margin, in the axes' aspect
-    (x0, y0), (x1, y1) = _project([(model.bounds[0], model.bounds[1]), (model.bounds[2], model.bounds[3])], crs)
+    # view: what has data (or where most rows are), with a margin, in the axes' aspect
+    (x0, y0), (x1, y1) = _project([(view_lonlat[0], view_lonlat[1]), (view_lonlat[2], view_lonlat[3])], crs)
     _fit(ax, fig, x0, y0, x1, y1)
+    ax.apply_aspect()
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    view = _view_lonlat(xlim, ylim, crs)
+
+    outside, reserved = 0, list(RESERVED)
+    if model.focus is not None and model.located is not None:
+        xy = np.asarray(_project(model.located, crs)) if len(model.located) else np.empty((0, 2))
+        inside = (xy[:, 0] >= xlim[0]) & (xy[:, 0] <= xlim[1]) & (xy[:, 1] >= ylim[0]) & (xy[:, 1] <= ylim[1])
+        outside = int((~inside).sum())
+        if outside:
+            x, y, w, h = _inset(ax, fig, model, crs, xlim, ylim, points_xy)
+            reserved.append((x, y, x + w, y + h))
+    _place_labels(ax, model, crs, view, points_xy, reserved=reserved)
 
     ax.add_artist(
         ScaleBar(1, "m", location="lower left", box_alpha=0.85, font_properties={"family": _rc()["font.family"], "size": 9})
@@ -250,17 +353,12 @@ def _draw(fig, model, *, landscape: bool) -> None:
     # legends, stacked from the top of the legend column
     legends = []
     if model.areas is not None and model.area_items:
-        handles = [
-            Patch(
-                facecolor=item.color,
-                edgecolor="#555555",
-                hatch="///" if item.kind == NODATA else None,
-                label=item.label,
-                linewidth=0.5,
-            )
-            for item in model.area_items
-        ]
-        legends.append((model.area_title, handles))
+        handles = [_area_handle(item) for item in model.area_items]
+        title = model.area_title
+        if model.approximate:  # said in the legend itself: the areas are approximate
+            title += "\n" + wrap(text("approximate"), NOTE_WIDTH if landscape else NOTE_WIDTH_PORTRAIT)
+        legends.append((title, handles))
+    n = 0 if model.points is None else len(model.points)
     if n and (len(model.categories) > 1 or model.category_title):
         handles = [
             Line2D([], [], marker="o", linestyle="", markerfacecolor=item.color, markeredgecolor="white", markersize=8, label=item.label)
@@ -277,16 +375,195 @@ def _draw(fig, model, *, landscape: bool) -> None:
         )
         y -= _legend_height(fig, leg, renderer) + 0.02
 
-    notes = []
-    if model.approximate and model.areas is not None:
-        notes.append(text("approximate"))
-    notes += model.notes
+    notes = list(model.notes)
+    if outside:
+        notes.append(text("outside", n=f"{outside:,}"))
     if notes:
-        wrapped = "\n".join(textwrap.fill(s, 22 if landscape else 60) for s in notes)
-        fig.text(legend_anchor[0] + 0.005, y, wrapped, va="top", ha="left", fontsize=8.5, color="#333333")
+        width = NOTE_WIDTH if landscape else NOTE_WIDTH_PORTRAIT
+        wrapped = "\n".join(wrap(s, width) for s in notes)
+        fig.text(legend_anchor[0] + 0.005, y, wrapped, va="top", ha="left", fontsize=8.5, color="#333333",
+                 gid="geomap-notes")
 
     source = text("source") + attribution(model.lang)
-    fig.text(0.02, 0.06, textwrap.fill(source, 120 if landscape else 85), va="top", ha="left", fontsize=6.5, color="#444444")
+    fig.text(0.02, 0.06, wrap(source, 240 if landscape else 170), va="top", ha="left", fontsize=6.5, color="#444444")
+
+
+#: Width of the notes beside the map, in half-width columns (a kanji takes two).
+NOTE_WIDTH, NOTE_WIDTH_PORTRAIT = 44, 120
+#: Characters a line must not start with (closing brackets, punctuation), nor end with (opening brackets).
+_NO_START = set("）)」』】〕］]、。，,．.：:；;！!？?・ー〜～")
+_NO_END = set("（(「『【〔［[")
+
+
+def _cols(ch: str) -> int:
+    import unicodedata
+
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` in lines of at most about ``width`` columns, as Japanese is set.
+
+    A kanji or kana is two columns, a Latin letter one. Lines break between any two
+    characters of Japanese text and between words of Latin text, but a line never starts
+    with a closing bracket or a punctuation mark (it stays at the end of the line before,
+    a little past the width, as Japanese is set), and never ends with an opening bracket
+    (it moves down with what it opens), so 「…推定）」 never leaves 「）」 alone.
+
+    >>> print(wrap("区域はおおよその範囲（町丁目の代表点から推定）", 44))
+    区域はおおよその範囲（町丁目の代表点から推定）
+    >>> print(wrap("区域はおおよその範囲（町丁目の代表点から推定）", 20))
+    区域はおおよその範囲
+    （町丁目の代表点から
+    推定）
+    >>> print(wrap("Areas are approximate (estimated from town centre points)", 30))
+    Areas are approximate
+    (estimated from town centre
+    points)
+    """
+    lines, line = [], []
+    for token in _tokens(text):
+        if not line and not token.strip():
+            continue  # no line starts with a space
+        hang = token.lstrip()[:1] in _NO_START  # a closing mark stays on its line, past the width
+        if line and not hang and _width(line) + _width([token]) > width:
+            carry = [line.pop()] if len(line) > 1 and line[-1][-1:] in _NO_END else []
+            lines.append("".join(line).rstrip())
+            line = carry + [token] if carry else ([token.lstrip()] if token.strip() else [])
+        else:
+            line.append(token)
+    if line:
+        lines.append("".join(line).rstrip())
+    return "\n".join(lines)
+
+
+def _width(tokens) -> int:
+    return sum(_cols(c) for t in tokens for c in t)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words (with the space before them) for Latin text, single characters for Japanese."""
+    import re
+
+    return re.findall(r" ?[\x21-\x7e]+| |.", text)
+
+
+def _frame(ax) -> None:
+    ax.set_facecolor("#e8eef3")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#888888")
+        spine.set_linewidth(0.6)
+
+
+def _layers(ax, model, crs, *, lines: bool = True) -> None:
+    """Land, areas (by their state), municipal and prefectural lines."""
+    if model.land is not None and len(model.land):
+        model.land.to_crs(crs).plot(ax=ax, color="#fbfaf6", edgecolor="none", zorder=1)
+    if model.areas is not None and len(model.areas):
+        areas = model.areas.to_crs(crs)
+        hatched = (areas["state"] == NODATA).to_numpy()
+        if (~hatched).any():
+            areas[~hatched].plot(ax=ax, color=areas.loc[~hatched, "color"].tolist(), edgecolor="#555555",
+                                 linewidth=0.4, zorder=2)
+        if hatched.any():
+            areas[hatched].plot(ax=ax, facecolor=NODATA_COLOR, edgecolor="#777777", hatch="///", linewidth=0.4,
+                                zorder=2)
+    if lines and model.municipality_lines is not None and len(model.municipality_lines):
+        model.municipality_lines.to_crs(crs).plot(ax=ax, color=CONTEXT_LINE, linewidth=0.5, linestyle="--", zorder=3)
+    if model.prefecture_lines is not None and len(model.prefecture_lines):
+        model.prefecture_lines.to_crs(crs).plot(ax=ax, color="#555555", linewidth=0.9 if lines else 0.4, zorder=3)
+    ax.set_xlabel("")  # geopandas labels projected axes; a memo map needs no coordinates
+    ax.set_ylabel("")
+
+
+CONTEXT_LINE = "#7a7a7a"
+
+
+def _area_handle(item):
+    from matplotlib.patches import Patch
+
+    if item.kind == CONTEXT:
+        return Patch(facecolor="none", edgecolor=CONTEXT_LINE, linestyle="--", linewidth=0.8, label=item.label)
+    return Patch(facecolor=item.color, edgecolor="#555555", hatch="///" if item.kind == NODATA else None,
+                 label=item.label, linewidth=0.5)
+
+
+def _draw_points(ax, model, crs) -> np.ndarray:
+    """The points (projected); returns their coordinates, for the labels to keep off."""
+    n = 0 if model.points is None else len(model.points)
+    if not n:
+        return np.empty((0, 2))
+    pts = model.points.to_crs(crs)
+    xy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
+    palette = np.array([item.color for item in model.categories])
+    ax.scatter(
+        xy[:, 0], xy[:, 1],
+        s=16 if n <= 1000 else 6 if n <= 10000 else 2,
+        c=palette[model.point_colors],
+        edgecolors="white" if n <= 1000 else "none",
+        linewidths=0.4,
+        alpha=0.9 if n <= 10000 else 0.6,
+        zorder=4,
+    )
+    return xy
+
+
+def _view_lonlat(xlim, ylim, crs) -> tuple:
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    xs = [xlim[0], xlim[1], xlim[0], xlim[1]]
+    ys = [ylim[0], ylim[0], ylim[1], ylim[1]]
+    lon, lat = t.transform(xs, ys)
+    return min(lon), min(lat), max(lon), max(lat)
+
+
+INSET_SIZE = 0.26  # of the map's width
+
+
+def _inset(ax, fig, model, crs, xlim, ylim, points_xy) -> tuple:
+    """A small map of every row's extent, in the corner of the map with the fewest points,
+    with the main map's view outlined: for a memo zoomed to where most rows are.
+
+    Returns its place in the map, in axes fractions ``(x, y, width, height)``.
+    """
+    from matplotlib.patches import Rectangle
+
+    pos = ax.get_position(original=True)
+    aspect_fig = fig.get_figwidth() * pos.width / (fig.get_figheight() * pos.height)
+    (bx0, by0), (bx1, by1) = _project([(model.bounds[0], model.bounds[1]), (model.bounds[2], model.bounds[3])], crs)
+    bx0, bx1 = min(bx0, xlim[0]), max(bx1, xlim[1])
+    by0, by1 = min(by0, ylim[0]), max(by1, ylim[1])
+    w = INSET_SIZE
+    h = min(w * aspect_fig * max(by1 - by0, 1) / max(bx1 - bx0, 1), 0.45)
+    corners = {"upper left": (0.015, 0.985 - h), "lower right": (0.985 - w, 0.07)}
+    shown = points_xy
+    if len(shown):
+        fx = (shown[:, 0] - xlim[0]) / (xlim[1] - xlim[0])
+        fy = (shown[:, 1] - ylim[0]) / (ylim[1] - ylim[0])
+        crowd = {k: int(((fx >= x) & (fx <= x + w) & (fy >= y) & (fy <= y + h)).sum()) for k, (x, y) in corners.items()}
+        corner = min(crowd, key=crowd.get)
+    else:
+        corner = "upper left"
+    x, y = corners[corner]
+    inset = ax.inset_axes([x, y, w, h], zorder=7)
+    _frame(inset)
+    for land, lines in [model.overview or (None, None)]:
+        if land is not None and len(land):
+            land.to_crs(crs).plot(ax=inset, color="#fbfaf6", edgecolor="none", zorder=1)
+        if lines is not None and len(lines):
+            lines.to_crs(crs).plot(ax=inset, color="#555555", linewidth=0.4, zorder=3)
+    _layers(inset, model, crs, lines=False)
+    if model.located is not None and len(model.located):
+        xy = np.asarray(_project(model.located, crs))
+        inset.scatter(xy[:, 0], xy[:, 1], s=3, c="#333333", edgecolors="none", zorder=4)
+    inset.add_patch(Rectangle((xlim[0], ylim[0]), xlim[1] - xlim[0], ylim[1] - ylim[0], fill=False,
+                              edgecolor="#d62728", linewidth=1.0, zorder=5))
+    _fit(inset, fig, bx0, by0, bx1, by1, margin=0.06, aspect=aspect_fig * w / h)
+    inset.set_gid("geomap-inset")
+    return x, y, w, h
 
 
 def _project(lonlat, crs):
@@ -296,12 +573,13 @@ def _project(lonlat, crs):
     return [t.transform(x, y) for x, y in lonlat]
 
 
-def _fit(ax, fig, x0, y0, x1, y1, margin=0.08):
+def _fit(ax, fig, x0, y0, x1, y1, margin=0.08, aspect=None):
     w, h = max(x1 - x0, 500.0), max(y1 - y0, 500.0)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     w, h = w * (1 + 2 * margin), h * (1 + 2 * margin)
-    pos = ax.get_position()
-    aspect = (pos.width * fig.get_figwidth()) / (pos.height * fig.get_figheight())
+    if aspect is None:  # width over height of the axes as laid out (not as a plot has shrunk it)
+        pos = ax.get_position(original=True)
+        aspect = (pos.width * fig.get_figwidth()) / (pos.height * fig.get_figheight())
     if w / h > aspect:
         h = w / aspect
     else:
