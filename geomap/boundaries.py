@@ -45,8 +45,8 @@ def read_boundaries(path, *, layer=None, encoding: str | None = None) -> gpd.Geo
 
     Meant for e.g. e-Stat 小地域 (町丁・字等) boundary shapefiles, whose attribute table
     is in Shift_JIS and usually comes without a ``.cpg`` file: when ``encoding`` is not
-    given, the ``.dbf`` is sniffed (UTF-8, else CP932) so names such as ``S_NAME`` read
-    correctly.
+    given, the ``.dbf`` is sniffed (UTF-8, else CP932), in the zip as downloaded too, so
+    names such as ``S_NAME`` read correctly.
 
     Parameters
     ----------
@@ -81,6 +81,8 @@ def read_boundaries(path, *, layer=None, encoding: str | None = None) -> gpd.Geo
         raise InputError(f"boundary file {str(p)!r} does not exist", key="boundary_not_found", path=str(p))
     if encoding is None and p.suffix.lower() == ".shp" and not p.with_suffix(".cpg").exists():
         encoding = _sniff_dbf_encoding(p.with_suffix(".dbf"))
+    elif encoding is None and p.suffix.lower() == ".zip":
+        encoding = _sniff_zipped_dbf(p)  # e-Stat ships its shapefiles zipped, in Shift_JIS
     kwargs = {"encoding": encoding} if encoding else {}
     try:
         frame = pyogrio.read_dataframe(p, layer=layer, **kwargs)
@@ -104,10 +106,29 @@ def read_boundaries(path, *, layer=None, encoding: str | None = None) -> gpd.Geo
     return frame.to_crs("EPSG:4326")
 
 
-def _sniff_dbf_encoding(dbf) -> str | None:
-    """``"utf-8"`` or ``"cp932"`` from the bytes of a ``.dbf``'s records; None if unsure."""
+def _sniff_zipped_dbf(path) -> str | None:
+    """The encoding of the first shapefile's ``.dbf`` in a zip (None with a ``.cpg`` or when unsure)."""
+    import zipfile
+
     try:
-        raw = dbf.read_bytes()
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            shp = next((n for n in names if n.lower().endswith(".shp")), None)
+            if shp is None:
+                return None
+            stem = shp[:-4]
+            if any(n.lower() == (stem + ".cpg").lower() for n in names):
+                return None
+            dbf = next((n for n in names if n.lower() == (stem + ".dbf").lower()), None)
+            return _sniff_dbf_encoding(z.read(dbf)) if dbf else None
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None
+
+
+def _sniff_dbf_encoding(dbf) -> str | None:
+    """``"utf-8"`` or ``"cp932"`` from the bytes of a ``.dbf``'s records (a path or the bytes); None if unsure."""
+    try:
+        raw = dbf if isinstance(dbf, bytes) else dbf.read_bytes()
     except OSError:
         return None
     if len(raw) < 32:

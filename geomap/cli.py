@@ -192,6 +192,8 @@ def _map_options(f):
         click.option("--tiles", default="gsi", show_default=True, help=f"{' | '.join(TILES)}（背景地図）"),
         click.option("--boundaries", default=None, help="区域の境界ファイル（shp, GeoJSON, GeoPackage）/ your own areas"),
         click.option("--boundary-key", default=None, help="境界ファイルの区域を示す列 / the areas' key column"),
+        click.option("--boundary-name", default=None,
+                     help="境界ファイルの区域の名前の列（例: S_NAME）/ the areas' name column"),
         click.option("--min-count", type=int, default=None,
                      help="1〜K-1 件の区域は「K未満」と表示（個人の一覧の既定は 3）/ hide counts below K (3 for personal lists)"),
         click.option("--scheme", "classification", default="quantiles", show_default=True,

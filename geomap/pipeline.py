@@ -464,6 +464,8 @@ def render(
             raise UsageError("a boundary file needs a key column", key="boundary_key_required",
                              available=", ".join(map(str, areas.columns.drop("geometry", errors="ignore"))))
         boundary_key = check_column(areas, boundary_key, "--boundary-key")
+        if options.boundary_name is not None:
+            options = options.replace(boundary_name=check_column(areas, options.boundary_name, "--boundary-name"))
 
     steps = Steps(progress is True, lang)
     # geocoding has a progress bar of its own for long lists

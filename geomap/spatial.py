@@ -155,16 +155,17 @@ def _join_codes(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, key: str) -> 
 def town_areas(codes) -> gpd.GeoDataFrame:
     """Approximate 大字・町丁目 areas for the given municipality codes.
 
-    No town polygons are shipped, so each town's area is the Voronoi cell of its
-    representative point (from the embedded town index) clipped to the municipality:
-    the set of places nearer to that town's point than to any other town's. Borders are
-    therefore approximate; maps must say so (「おおよその範囲」).
+    No town polygons are shipped, so a town's area is made of the Voronoi cells of its
+    points in the embedded index (its representative point and those of its 小字),
+    clipped to the municipality's land polygon and merged: the places nearer to one of
+    the town's points than to any other town's. Borders are therefore approximate;
+    maps must say so (「おおよその範囲」). A town with no point in the index gets no area
+    (nor does a municipality without any).
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``key`` (``code:town``), ``code``, ``town``, ``name``, ``geometry`` (EPSG:4326).
-        A municipality with no town points is one area named after the municipality.
     """
     from .boundaries import municipalities
     from .gazetteer import towns
@@ -174,58 +175,59 @@ def town_areas(codes) -> gpd.GeoDataFrame:
     munis = munis[munis["code"].isin(codes)]
     index = towns()
     index = index[index["code"].isin(codes) & index["lat"].notna()]
-    # one point per town: the town's own row if it has one, else the mean of its 小字
-    own = index[index["koaza"] == ""].drop_duplicates(["code", "town"])
-    rest = index[index["koaza"] != ""]
-    rest = rest[~rest.set_index(["code", "town"]).index.isin(own.set_index(["code", "town"]).index)]
-    rest = rest.groupby(["code", "town"], as_index=False, observed=True).agg(
-        pref=("pref", "first"), city=("city", "first"), lat=("lat", "mean"), lon=("lon", "mean")
-    )
-    pts = pd.concat([own[["pref", "city", "code", "town", "lat", "lon"]], rest], ignore_index=True)
+    # every point of a town: its own first, then its 小字; a place two towns share stays with the first
+    index = index.assign(own=index["koaza"] == "").sort_values(["code", "own"], ascending=[True, False], kind="stable")
+    pts = index[["code", "town", "lat", "lon"]].drop_duplicates(["code", "lat", "lon"])
 
     pieces = []
     for muni in munis.itertuples(index=False):
         poly = muni.geometry
-        mine = pts[pts["code"] == muni.code].drop_duplicates(["lat", "lon"])
+        mine = pts[pts["code"] == muni.code]
         full_name = f"{muni.pref}{muni.city}"
-        if len(mine) < 2:
-            town = mine["town"].iloc[0] if len(mine) else ""
-            pieces.append(
-                pd.DataFrame(
-                    {"code": [muni.code], "town": [town], "name": [full_name + town], "geometry": [poly]}
-                )
-            )
+        if not len(mine):
             continue
-        generators = shapely.points(mine["lon"].to_numpy(), mine["lat"].to_numpy())
-        cells = shapely.get_parts(
-            shapely.voronoi_polygons(shapely.multipoints(generators), extend_to=poly)
-        )
-        # match each cell to the town point it contains (cell order is not guaranteed)
-        tree = shapely.STRtree(cells)
-        gen_idx, cell_idx = tree.query(generators, predicate="within")
-        order = np.full(len(generators), -1)
-        order[gen_idx] = cell_idx
-        keep = order >= 0
-        clipped = shapely.intersection(cells[order[keep]], poly)
-        frame = pd.DataFrame(
-            {
-                "code": muni.code,
-                "town": mine["town"].to_numpy()[keep],
-                "name": [full_name + t for t in mine["town"].to_numpy()[keep]],
-                "geometry": clipped,
-            }
-        )
+        if len(mine) == 1:
+            cells_of = np.array([poly], dtype=object)  # one point: the whole municipality is its cell
+            names = mine["town"].to_numpy()
+        else:
+            generators = shapely.points(mine["lon"].to_numpy(), mine["lat"].to_numpy())
+            cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(generators), extend_to=poly))
+            # match each cell to the point it contains (cell order is not guaranteed)
+            tree = shapely.STRtree(cells)
+            gen_idx, cell_idx = tree.query(generators, predicate="within")
+            order = np.full(len(generators), -1)
+            order[gen_idx] = cell_idx
+            keep = order >= 0
+            cells_of = shapely.intersection(cells[order[keep]], poly)
+            names = mine["town"].to_numpy()[keep]
+        frame = pd.DataFrame({"code": muni.code, "town": names, "name": [full_name + t for t in names],
+                              "geometry": cells_of})
         pieces.append(frame[~shapely.is_empty(frame["geometry"].to_numpy())])
     if not pieces:
-        return gpd.GeoDataFrame(
-            {"key": [], "code": [], "town": [], "name": []}, geometry=[], crs=WGS84
-        )
+        return gpd.GeoDataFrame({"key": [], "code": [], "town": [], "name": []}, geometry=[], crs=WGS84)
     out = pd.concat(pieces, ignore_index=True)
     out.insert(0, "key", out["code"] + ":" + out["town"])
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
     # clipping can leave GeometryCollections with slivers of lines; keep only polygons
     out = clean_frame(out, "polygon")
-    return out.dissolve(by="key", as_index=False, aggfunc="first")[["key", "code", "town", "name", "geometry"]]
+    merged = _merge_cells(out)
+    return clean_frame(merged, "polygon")[["key", "code", "town", "name", "geometry"]]
+
+
+def _merge_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per ``key``: the union of its cells (most towns have one, kept as it is)."""
+    several = cells["key"].duplicated(keep=False).to_numpy()
+    single = cells.loc[~several]
+    if not several.any():
+        return single.reset_index(drop=True)
+    many = cells.loc[several]
+    groups = many.groupby("key", sort=False)
+    merged = gpd.GeoDataFrame(
+        groups[["code", "town", "name"]].first().reset_index(),
+        geometry=[shapely.union_all(g.geometry.to_numpy(), grid_size=None) for _, g in groups],
+        crs=cells.crs,
+    )
+    return pd.concat([single, merged], ignore_index=True)
 
 
 def town_area_count(codes) -> int:
@@ -522,10 +524,10 @@ def _user_areas(points, boundaries, key, name):
     b = boundaries if boundaries.crs is not None else boundaries.set_crs(WGS84)
     b = b.to_crs(WGS84)
     b = b[b.geometry.notna() & ~b.geometry.is_empty]
-    names = b[name] if name is not None else b[key]
-    b = gpd.GeoDataFrame(
-        {"key": b[key].astype(str), "name": names.astype(str)}, geometry=b.geometry.make_valid(), crs=WGS84
-    )
+    keys = b[key].astype(str)
+    names = b[name].astype("string") if name is not None else keys
+    names = names.where(names.notna() & (names.str.strip() != ""), keys).astype(str)  # e-Stat's water areas
+    b = gpd.GeoDataFrame({"key": keys, "name": names}, geometry=b.geometry.make_valid(), crs=WGS84)
     b = b.dissolve(by="key", as_index=False, aggfunc="first")
     assigned = _join_codes(points, b, "key")
     return b, assigned

@@ -244,3 +244,37 @@ def test_clean_geometries_leaves_only_drawable_shapes():
     assert spatial.clean_frame(frame, "line")["k"].tolist() == [0, 6, 7]
     with pytest.raises(UsageError):
         spatial.clean_geometries(given, "point")
+
+
+def test_town_areas_merge_the_cells_of_a_town_and_its_koaza():
+    """A 大字 with 小字 is the union of the cells of all its points (issue 15 item 5)."""
+    from geomap.gazetteer import towns
+
+    index = towns()
+    mine = index[(index["code"] == "07201") & index["lat"].notna()]  # 福島市: many 小字
+    areas = spatial.town_areas(["07201"])
+    assert areas["key"].is_unique
+    assert set(areas["town"]) == set(mine["town"])  # one area per town with a point, no more
+    city = municipalities().set_index("code").loc["07201", "geometry"]
+    assert shapely.union_all(areas.geometry.to_numpy()).area == pytest.approx(city.area, rel=1e-6)
+    assert shapely.area(areas.geometry.to_numpy()).sum() == pytest.approx(city.area, rel=1e-6)
+    # every 小字 point lies in its own 大字's area (points at the same place as another town's excepted)
+    koaza = mine[mine["koaza"] != ""].drop_duplicates(["lat", "lon"], keep=False)
+    pts = spatial.to_points(koaza.reset_index(drop=True))
+    joined = spatial._join_codes(pts, areas, "key")
+    assert (joined == "07201:" + koaza["town"].reset_index(drop=True)).mean() > 0.99
+
+
+def test_no_town_area_without_a_point():
+    from geomap.gazetteer import towns
+
+    index = towns()
+    pointless = index[index["lat"].isna()]
+    with_point = set(zip(index.loc[index["lat"].notna(), "code"], index.loc[index["lat"].notna(), "town"]))
+    pointless = pointless[[(c, t) not in with_point for c, t in zip(pointless["code"], pointless["town"])]]
+    code = pointless["code"].value_counts().index[0]
+    areas = spatial.town_areas([code])
+    assert not set(pointless.loc[pointless["code"] == code, "town"]) & set(areas["town"])
+    toshima = municipalities().set_index("city").loc["利島村", "code"]
+    assert not index.loc[index["code"] == toshima, "lat"].notna().any()
+    assert len(spatial.town_areas([toshima])) == 0  # no town point at all, so no area
