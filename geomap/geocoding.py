@@ -368,6 +368,9 @@ def geocode_rows(
         result.loc[given, "source"] = INPUT_SOURCE
         todo = ~given
     addresses = join_address(df, found)
+    if addresses.dtype == object:
+        # As Arrow-backed text where pandas has it: a list of millions is not kept as Python strings.
+        addresses = addresses.astype(str)
     if found.has_address and todo.any():
         coder = _make_geocoder(geocoder, pref, city, geocoder_options, lang)
         rows = np.flatnonzero(todo)
@@ -536,7 +539,20 @@ def _run_offline(coder: OfflineGeocoder, addresses: pd.Series, rows: np.ndarray,
             parts = _in_workers(workers, [chunk(s) for s in starts], coder, tell)
     finally:
         close()
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    result = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    del parts
+    _release_arrow_memory()
+    return result
+
+
+def _release_arrow_memory() -> None:
+    """Give back to the system what Arrow's allocator keeps of the chunks' freed memory."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - an older pyarrow
+        pass
 
 
 def _start_worker() -> None:

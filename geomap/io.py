@@ -15,8 +15,8 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import gc
-import io
 import itertools
 import operator
 import re
@@ -152,9 +152,9 @@ def read_table(path, *, sheet=None, encoding: str | None = None, header_row: int
         df, header = _frame(rows, shown, header_row=header_row, merges=merges)
     else:
         text = _decode(data, shown, encoding)
-        rows, delimited = _read_text(text, shown, suffix)
-        with _bulk():
-            df, header = _frame(rows, shown, header_row=header_row, strict=delimited)
+        del data  # the text is all that is read from now on
+        df, header = _read_text(text, shown, suffix, header_row)
+        del text
     df = _tidy(df, shown)
     df.attrs[READ_INFO] = {"header_row": header, **info}
     return df
@@ -251,21 +251,55 @@ def _decode(data: bytes, shown: str, encoding: str | None) -> str:
                      line=_line_of(data, first_bad))
 
 
-def _read_text(text: str, shown: str, suffix: str) -> tuple[list, bool]:
-    """The non-blank rows of a text file as ``(line number, cells)``, and whether it is delimited.
+# Lines as csv.reader reads them from a file opened with newline="": ended by \r\n, \r or \n,
+# the ends kept. Made one at a time from the text, never as one list or a copy of the text.
+_CSV_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+# Lines as str.splitlines() cuts them (its line ends, which are more than \r and \n), without the ends.
+_LINE_ENDS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_TEXT_LINE = re.compile(f"([^{_LINE_ENDS}]*)(?:\r\n|[{_LINE_ENDS}])|([^{_LINE_ENDS}]+)")
+
+
+# Lines as the separator is guessed from them: cut at \n only (what io.StringIO(text) gives).
+_SAMPLE_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+def _csv_lines(text: str):
+    return (m.group() for m in _CSV_LINE.finditer(text))
+
+
+def _text_lines(text: str):
+    """``text.splitlines()``, one line at a time."""
+    return (m.group(1) if m.group(2) is None else m.group(2) for m in _TEXT_LINE.finditer(text))
+
+
+class _Lenient(Exception):
+    """The strict CSV reader refused a quote (``"a"b``): read again as Excel reads it."""
+
+
+def _read_text(text: str, shown: str, suffix: str, header_row: int | None) -> tuple[pd.DataFrame, int | None]:
+    """The table of a text file and its header's row number (see :func:`_frame`).
 
     A file that is not delimited has one address per line: commas inside an address are
-    not separators.
+    not separators. Rows are read one at a time into the frame's columns, so a list of
+    millions is never held as one Python list of rows.
     """
     text = text.lstrip("\ufeff")
-    sample = list(itertools.islice((ln for ln in io.StringIO(text) if ln.strip()), HEADER_SCAN))
+    lines = (m.group() for m in _SAMPLE_LINE.finditer(text))
+    sample = list(itertools.islice((ln for ln in lines if ln.strip()), HEADER_SCAN))
     if not sample:
         raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
     sep = _separator(sample, suffix)
     if sep is None:
-        return [(n, [ln.strip()]) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()], False
-    with _bulk():
-        return _split(text, shown, sep), True
+        lines = ((n, [ln.strip()]) for n, ln in enumerate(_text_lines(text), 1) if ln.strip())
+        with _bulk():
+            return _frame(lines, shown, header_row=header_row)
+    for strict in (True, False):
+        try:
+            with _bulk():
+                return _frame(_records(text, shown, sep, strict), shown, header_row=header_row, strict=True)
+        except _Lenient:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextlib.contextmanager
@@ -299,35 +333,33 @@ def _separator(sample: list[str], suffix: str) -> str | None:
     return None
 
 
-def _split(text: str, shown: str, sep: str) -> list:
-    """``(line number, cells)`` for each non-blank record of delimited text.
+def _records(text: str, shown: str, sep: str, strict: bool):
+    """``(line number, cells)`` for each non-blank record of delimited text, one at a time.
 
     The line number is the line the record starts on (a quoted cell may hold line breaks).
     Quotes are read strictly first, so a quote left open is reported rather than taking
-    the rest of the file into one cell; text after a closing quote (``"a"b``) is then read
-    as Excel reads it.
+    the rest of the file into one cell; a strict reader that meets text after a closing
+    quote (``"a"b``) raises :class:`_Lenient`, and the file is read again as Excel reads it.
     """
-    for strict in (True, False):
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
-        rows, line = [], 0
-        try:
-            for cells in reader:
-                start, line = line + 1, reader.line_num
-                if "".join(cells).strip():
-                    rows.append((start, cells))
-            return rows
-        except csv.Error as exc:
-            reason = str(exc)
-            if "field limit" in reason:
-                raise InputError(f"{shown!r}: a field starting on line {line + 1} is too long",
-                                 key="csv_field_too_long", path=shown, line=line + 1) from exc
-            if "end of data" in reason:
-                raise InputError(f"{shown!r}: a quote opened on line {line + 1} is never closed",
-                                 key="csv_unclosed_quote", path=shown, line=line + 1) from exc
-            if not strict:
-                raise InputError(f"cannot parse {shown!r}: {reason}", key="csv_malformed", path=shown,
-                                 reason=f"{line + 1}: {reason}") from exc
-    raise AssertionError("unreachable")  # pragma: no cover
+    reader = csv.reader(_csv_lines(text), delimiter=sep, strict=strict)
+    line = 0
+    try:
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if "".join(cells).strip():
+                yield start, cells
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field limit" in reason:
+            raise InputError(f"{shown!r}: a field starting on line {line + 1} is too long",
+                             key="csv_field_too_long", path=shown, line=line + 1) from exc
+        if "end of data" in reason:
+            raise InputError(f"{shown!r}: a quote opened on line {line + 1} is never closed",
+                             key="csv_unclosed_quote", path=shown, line=line + 1) from exc
+        if strict:
+            raise _Lenient() from exc
+        raise InputError(f"cannot parse {shown!r}: {reason}", key="csv_malformed", path=shown,
+                         reason=f"{line + 1}: {reason}") from exc
 
 
 def _filled(cells) -> list[str]:
@@ -344,50 +376,124 @@ def _width(cells) -> int:
 
 
 
-def _frame(rows: list, shown: str, *, header_row: int | None = None, strict: bool = False,
+#: Rows turned into the frame's columns at a time.
+BATCH = 50_000
+
+
+def _frame(rows, shown: str, *, header_row: int | None = None, strict: bool = False,
            merges=()) -> tuple[pd.DataFrame, int | None]:
     """A DataFrame from ``(row number, cells)`` rows, and the number of the row read as the header.
 
+    ``rows`` may be an iterator: it is read once, and every :data:`BATCH` rows become
+    text columns, so the cells are never all held as Python strings.
     ``strict``: a delimited text file, where a row with more fields than the header means
     an unquoted separator (``江東区三好3-15-12, 2F``) and is refused, never shifted.
     ``merges``: merged cells of an .xlsx sheet as ``(first row, last row, anchor index,
     column indexes)``; a header merged over several rows is read as one.
+    Problems with the header are reported only after every row was read, so a file that
+    cannot be parsed says so first, as when it was read whole.
     """
-    if not rows:
-        raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+    rows = iter(rows)
     if header_row is not None:
-        h = next((i for i, (n, _) in enumerate(rows) if n >= header_row), None)
-        if h is None:
-            raise UsageError(f"header row {header_row} is below the last row ({rows[-1][0]})",
-                             key="header_row_beyond", row=header_row, last=rows[-1][0])
-        if rows[h][0] != header_row:
+        head, last = [], None
+        for row in rows:
+            last = row[0]
+            if last >= header_row:
+                head.append(row)
+                break
+        if not head:
+            if last is None:
+                raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+            raise UsageError(f"header row {header_row} is below the last row ({last})",
+                             key="header_row_beyond", row=header_row, last=last)
+        if head[0][0] != header_row:
+            for _ in rows:  # a parse error further down is said first
+                pass
             raise UsageError(f"header row {header_row} is blank", key="header_row_blank", row=header_row)
+        h = 0
     else:
-        h, _ = find_header([_filled(cells) for _, cells in rows[:HEADER_SCAN]])
-    number, header = rows[h]
-    names, data = _header_names(rows, h, merges)
+        head = list(itertools.islice(rows, HEADER_SCAN))
+        if not head:
+            raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
+        h, _ = find_header([_filled(cells) for _, cells in head])
+    # A header merged down over the next rows: they are in ``head`` too.
+    head += itertools.islice(rows, max(0, h + HEADER_ROWS_MAX - len(head)))
+    number, header = head[h]
+    names, data = _header_names(head, h, merges)
     width = len(names)
-    if strict:
-        wide = [(n, w) for n, w in ((n, _width(cells)) for n, cells in data if len(cells) > width) if w > width]
-        if wide:
-            (line, fields), more = wide[0], len(wide) - 1
-            raise InputError(
-                f"{shown!r}: line {line} has {fields} fields, the header {width}",
-                key="csv_wide_rows" if more else "csv_wide_row", path=shown, line=line, fields=fields,
-                expected=width, more=more,
-            )
-    if _width(header) <= 1 and all(_width(cells) <= 1 for _, cells in data):
-        first = header[0].strip()
-        if header_row is None and fold_header(first) not in ADDRESS_HEADERS | LAT_HEADERS | NAME_HEADERS and not _looks_like_header(first):
-            # One column whose first row is an address, not a header.
-            values = [first] + [cells[0].strip() if cells else "" for _, cells in data]
-            return pd.DataFrame({"住所": values}, dtype=object), None
-        names, data = names[:1], [(n, cells[:1]) for n, cells in data]
-        width = 1
-    body = [cells if len(cells) == width else cells[:width] + [""] * (width - len(cells)) for _, cells in data]
-    columns = _dedupe([name.strip() or f"Unnamed: {i}" for i, name in enumerate(names)])
-    values = zip(*body) if body else [()] * width
-    return pd.DataFrame(dict(zip(range(width), map(list, values))), dtype=object).set_axis(columns, axis=1), number
+    narrow = _width(header) <= 1  # one column, as long as no row is wider
+    first = header[0].strip() if header else ""
+    # One column whose first row is an address, not a header.
+    address_first = narrow and header_row is None and (
+        fold_header(first) not in ADDRESS_HEADERS | LAT_HEADERS | NAME_HEADERS and not _looks_like_header(first))
+    columns = _TextColumns(width)
+    stripped = _TextColumns(1) if address_first else None  # the first cells stripped, while narrow
+    wide, batch = [], []
+    for n, cells in itertools.chain(data, rows):
+        if strict and len(cells) > width:
+            fields = _width(cells)
+            if fields > width:
+                wide.append((n, fields))
+        if narrow and _width(cells) > 1:
+            narrow, stripped = False, None
+        if stripped is not None:
+            stripped.add_cells([cells[0].strip() if cells else ""])
+        batch.append(cells if len(cells) == width else cells[:width] + [""] * (width - len(cells)))
+        if len(batch) == BATCH:
+            columns.add(batch)
+            batch = []
+    columns.add(batch)
+    del batch, head, data
+    if wide:
+        (line, fields), more = wide[0], len(wide) - 1
+        raise InputError(
+            f"{shown!r}: line {line} has {fields} fields, the header {width}",
+            key="csv_wide_rows" if more else "csv_wide_row", path=shown, line=line, fields=fields,
+            expected=width, more=more,
+        )
+    if narrow:
+        if address_first:
+            return pd.DataFrame({"住所": stripped.column(0, before=[first])}), None
+        names, width = names[:1], 1
+    labels = _dedupe([name.strip() or f"Unnamed: {i}" for i, name in enumerate(names)])
+    return pd.DataFrame(dict(zip(range(width), (columns.column(j) for j in range(width))))).set_axis(
+        labels, axis=1), number
+
+
+@functools.lru_cache(maxsize=1)
+def _text_dtype():
+    """The dtype every column of a table read gets: what ``astype(str)`` gives (Arrow-backed text in pandas 3)."""
+    return pd.Series([""], dtype=object).astype(str).dtype
+
+
+class _TextColumns:
+    """Columns of text filled a batch of rows at a time, each batch kept in the final dtype."""
+
+    def __init__(self, width: int):
+        self.parts: list[list] = [[] for _ in range(width)]
+        self.pending: list[str] = []
+
+    def add(self, rows: list) -> None:
+        if rows:
+            for part, values in zip(self.parts, zip(*rows)):
+                part.append(pd.array(values, dtype=_text_dtype()))
+
+    def add_cells(self, values: list) -> None:
+        """One column's values, a few at a time (a batch is made every :data:`BATCH`)."""
+        self.pending += values
+        if len(self.pending) >= BATCH:
+            self.parts[0].append(pd.array(self.pending, dtype=_text_dtype()))
+            self.pending = []
+
+    def column(self, j: int, before: list | None = None) -> pd.Series:
+        parts = list(self.parts[j])
+        if before:
+            parts.insert(0, pd.array(before, dtype=_text_dtype()))
+        if self.pending:
+            parts.append(pd.array(self.pending, dtype=_text_dtype()))
+        if not parts:
+            return pd.Series([], dtype=_text_dtype())
+        return pd.concat([pd.Series(p) for p in parts], ignore_index=True) if len(parts) > 1 else pd.Series(parts[0])
 
 
 def _header_names(rows: list, h: int, merges) -> tuple[list[str], list]:
@@ -452,8 +558,10 @@ def _tidy(df: pd.DataFrame, shown: str) -> pd.DataFrame:
     # Trailing commas from Excel give "Unnamed: 5" columns with nothing in them.
     drop = [c for c in df.columns if c.startswith("Unnamed: ") and blank[c].all()]
     df = df.drop(columns=drop)
-    blank = blank.drop(columns=drop)
-    df = df.loc[~blank.all(axis=1)].reset_index(drop=True)
+    blank = blank.drop(columns=drop).all(axis=1)
+    if blank.any():  # else no copy of a large table
+        df = df.loc[~blank]
+    df = df.reset_index(drop=True)
     if df.shape[1] == 0:
         raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
     if len(df) == 0:

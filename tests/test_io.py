@@ -182,3 +182,65 @@ def test_undecodable_reports_the_line(tmp_path):
     with pytest.raises(InputError) as err:
         read_table(write(tmp_path, "a.csv", data))
     assert err.value.params["line"] == 3
+
+
+# -- long lists are read a batch at a time (issue 12, memory) -----------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LINE_TEXT = st.text(alphabet=st.sampled_from(list("a住,\t\"\r\n\x0b\x0c\x1c\x85\u2028 ")), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=LINE_TEXT)
+def test_lines_are_cut_as_the_whole_text_was(text):
+    from geomap.io import _csv_lines, _text_lines
+
+    assert list(_csv_lines(text)) == list(io.StringIO(text, newline=""))  # what csv.reader read
+    assert list(_text_lines(text)) == text.splitlines()  # a list with one address per line
+
+
+LONG = {
+    "csv with blanks and short rows": ("a.csv", "名称,住所,定員\n" + "".join(
+        f"施設{i},東京都江東区東陽{i % 7 + 1}-1,{i}\n" + ("\n,,\n" if i % 5 == 0 else "") + (f"短い{i}\n" if i % 7 == 0 else "")
+        for i in range(40))),
+    "one address per line": ("a.txt", "".join(f"  東京都江東区木場{i % 6 + 1}-5-2　\n\n" for i in range(40))),
+    "one column with a header": ("a.csv", "住所,\n" + "".join(f"江東区東陽{i}\n" for i in range(1, 40))),
+    "a title above the header": ("a.csv", "施設一覧\n\n名称,住所\n" + "".join(f"施設{i},\"江東区東陽{i}, 2F\"\n" for i in range(40))),
+}
+
+
+@pytest.mark.parametrize("case", list(LONG))
+def test_a_list_read_in_batches_is_the_list_read_at_once(tmp_path, monkeypatch, case):
+    from geomap import io as geomap_io
+
+    name, text = LONG[case]
+    path = write(tmp_path, name, text)
+    whole = read_table(path)
+    monkeypatch.setattr(geomap_io, "BATCH", 3)
+    batched = read_table(path)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(batched, whole)
+    assert batched.attrs == whole.attrs and len(whole) >= 39
+    assert {str(t) for t in whole.dtypes} == {str(pd.Series([""], dtype=object).astype(str).dtype)}
+
+
+def test_errors_of_a_list_read_in_batches(tmp_path, monkeypatch):
+    from geomap import io as geomap_io
+
+    monkeypatch.setattr(geomap_io, "BATCH", 2)
+    wide = write(tmp_path, "w.csv", "名称,住所\n" + "".join(f"a{i},江東区東陽{i}\n" for i in range(9))
+                 + "b,江東区三好3-15-12, 2F\nc,江東区三好3-15-12, 3F\n")
+    with pytest.raises(InputError) as err:
+        read_table(wide)
+    assert (err.value.key, err.value.params["line"], err.value.params["more"]) == ("csv_wide_rows", 11, 1)
+    # A quote left open further down is reported before a blank header row: the whole file is read first.
+    both = write(tmp_path, "b.csv", "名称,住所\n\n" + "".join(f"a{i},江東区東陽{i}\n" for i in range(9)) + '"open,x\n')
+    with pytest.raises(InputError) as err:
+        read_table(both, header_row=2)
+    assert err.value.key == "csv_unclosed_quote"
+    with pytest.raises(UsageError) as err:
+        read_table(write(tmp_path, "c.csv", "名称,住所\n\na,江東区東陽1\n"), header_row=2)
+    assert err.value.key == "header_row_blank"
