@@ -6,26 +6,53 @@ whole 町) and the matching of :mod:`geomap.geocoders.matcher` (longest match, �
 first number, 小字). A family that is written differently has a module of its own,
 listed here, and a table of cases in ``tests/test_geocode_cases.py``:
 
-- :mod:`~geomap.geocoders.hokkaido`: grid towns, 北1条西2丁目 written 北1西2, 4条通 as 4条
-  (keys, made at data-build time);
+- :mod:`~geomap.geocoders.hokkaido`: grid towns, 北1条西2丁目 written 北1西2, 4条通 as 4条,
+  条・丁目 and 線 as bare numbers (永山北3-8, 稲田町西1-9) (keys, made at data-build time);
 - :mod:`~geomap.geocoders.kyoto`: street, crossing and 上る/下る/東入/西入 before the town
-  (where the town begins, at run time).
+  (where the town begins, at run time);
+- :mod:`~geomap.geocoders.bare_town`: a town written without its municipality (run time);
+- :mod:`~geomap.geocoders.unreadable`: one character lost in a broken conversion (run time).
 
 Adding a family means adding its module and cases, and its functions to one of these:
 """
 
 from __future__ import annotations
 
-from . import hokkaido, kyoto
+from . import bare_town, hokkaido, kyoto, unreadable
 
 #: ``rule(form) -> set[str]``: other keys of a town key ``form`` (the key, and the key
 #: without 大字/字), applied by :func:`geomap.geocoders.index_build.build_city_towns` at
 #: data-build time; a change needs a rebuild (``tools/build_data.py``).
 KEY_RULES = (hokkaido.town_keys,)
 
+#: ``rule(keys) -> {key: (base, number)}``: town keys of one municipality that are a base and
+#: a number the way 東陽4丁目 is, besides the general 丁目 rule; at data-build time.
+NUMBERED = ()
+
+#: ``rule(keys) -> iterable of (alias, key, number, weak)``: other ways of writing the towns of
+#: one municipality that need its other keys in view. ``alias`` reaches town ``key``; where
+#: ``number`` is given, ``alias`` is a base that reaches it when that number follows (like a
+#: 丁目 base). A ``weak`` alias is trusted only before a number, a 字 or the end. Aliases never
+#: stand in for a real name; at data-build time.
+CITY_ALIASES = (hokkaido.bare_numbers,)
+
 #: ``starts(city, text, pos) -> tuple[int, ...]``: where a town of municipality ``city`` may
 #: begin in the normalized ``text`` read from ``pos``, tried in order before ``pos`` itself
 #: by :meth:`geomap.geocoders.matcher.Matcher.match_town`.
 TOWN_STARTS = (kyoto.town_starts,)
 
-__all__ = ["KEY_RULES", "TOWN_STARTS"]
+#: ``scan(city, text, pos) -> positions``: where a town may begin when nothing was found at
+#: ``pos``; the matcher takes the first town found there that runs to the end of the written
+#: name (a number, a bracket or the end follows).
+TOWN_SCANS = ()
+
+#: ``find(matcher, text, pos, pref) -> Match | None``: tried in order when no municipality is
+#: found at ``pos`` (a town written without its municipality).
+WITHOUT_MUNICIPALITY = (bare_town.find,)
+
+#: ``read(matcher, norm, match, answer) -> Match``: applied in order to every answer; each
+#: returns it as it is unless its family is written in the address (an unreadable character).
+#: ``answer(norm)`` is the matcher's answer for another normalized text, in the same context.
+READINGS = (unreadable.read,)
+
+__all__ = ["CITY_ALIASES", "KEY_RULES", "NUMBERED", "READINGS", "TOWN_SCANS", "TOWN_STARTS", "WITHOUT_MUNICIPALITY"]

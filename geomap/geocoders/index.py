@@ -180,6 +180,7 @@ class TownIndex:
         self._key_values = (np.arange(n_keys, dtype=np.int64) << FLAG_BITS) | flags
         self._whole = _numbers(tk["whole"])
         self._probes: dict[str, tuple[str, int, dict[str, int]]] = {}
+        self._key_owners: dict[str, int | list[int]] | None = None
 
         t = tables["index_towns"]
         self._town_municipality = _numbers(t["municipality"])
@@ -195,6 +196,50 @@ class TownIndex:
         self._koaza_names = k["koaza"].combine_chunks()
         self._koaza_lats = _coordinates(k, "lat")
         self._koaza_lons = _coordinates(k, "lon")
+
+    # -- all of Japan at once: rare questions (a town without its municipality, an unreadable character)
+    @property
+    def max_town_key_length(self) -> int:
+        return max(self._maxlen)
+
+    def municipalities_with_key(self, k: str) -> list[str]:
+        """The municipalities that have the town key ``k`` (real, alias or 丁目 base); read on first use."""
+        if self._key_owners is None:
+            owners: dict[str, int | list[int]] = {}
+            rows = np.searchsorted(np.asarray(self._key_start), np.arange(len(self._keys)), side="right") - 1
+            for name, n in zip(_strings(self._keys), rows.tolist()):
+                have = owners.get(name)
+                if have is None:
+                    owners[name] = n
+                elif isinstance(have, list):
+                    have.append(n)
+                else:
+                    owners[name] = [have, n]
+            self._key_owners = owners
+        found = self._key_owners.get(k)
+        if found is None:
+            return []
+        return [self._codes[n] for n in (found if isinstance(found, list) else [found])]
+
+    def city_key_text(self) -> str:
+        """Every municipality key, one a line (to find the characters names have between neighbours)."""
+        return SEPARATOR.join(self.city_keys_all)
+
+    def town_key_text(self, code: str) -> str:
+        """Every town key of municipality ``code``, one a line."""
+        n = self._ordinal[code]
+        start, stop = self._key_start[n], self._key_start[n + 1]
+        return SEPARATOR.join(_strings(self._keys.slice(start, stop - start)))
+
+    def koaza_key_text(self, code: str) -> str:
+        """Every 小字 key of the towns of municipality ``code``, one a line."""
+        towns = np.flatnonzero(self._town_municipality == self._ordinal[code])
+        parts = []
+        for number in towns.tolist():
+            start, stop = int(self._koaza_start[number]), int(self._koaza_start[number + 1])
+            if stop > start:
+                parts.append(SEPARATOR.join(_strings(self._koaza_keys.slice(start, stop - start))))
+        return SEPARATOR.join(parts)
 
     def designated_point(self, pref: str, name: str) -> tuple[str, float, float]:
         """Code and a point inside a designated city (the point of its first ward)."""

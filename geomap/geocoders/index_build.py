@@ -12,6 +12,7 @@ geocoded: :class:`geomap.geocoders.index.TownIndex` reads what was built.
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -20,14 +21,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..address.normalize import key
+from ..address.variants import KANJI_DIGITS
 from . import families
 from .index import MAX_CHOME, NAME_ROW, SEPARATOR, CityTowns, Town
 
 # 丁目 towns: "東陽4丁目" is reached from "東陽" followed by the number 4.
 _CHOME_KEY = re.compile(r"^(.*?)(\d+)丁目$")
-_CHOME_NAME = re.compile(r"[〇一二三四五六七八九十]+丁目$")
+# The number at the end of a numbered town's name (東陽四丁目, 霞ヶ丘町四丁), for its whole 町's name.
+_CHOME_NAME = re.compile(r"[〇一二三四五六七八九十]+丁目?$")
+_CHOME_TAIL = re.compile(r"\d+丁目?$")
 _AZA_PREFIX = re.compile(r"^(?:大字|字)")
 KANMURI_MIN_TOWNS = 3  # towns sharing a prefix before it counts as a 冠称
+# The index's town for addresses written without a 大字 (村 + 番地): reached by the empty key.
+NO_OAZA = "（大字なし）"
 
 
 def _nan_mean(values) -> float:
@@ -36,15 +42,41 @@ def _nan_mean(values) -> float:
     return float(arr.mean()) if len(arr) else float("nan")
 
 
+class _Aliases:
+    """Other ways of writing the towns of one municipality; for each, the best way is kept.
+
+    A way reached by a strong rule (大字 dropped) replaces the towns reached by a weak one
+    (町 dropped, 冠称 dropped): 川守田 is 大字川守田, not 大字川守田町. Towns reached alike
+    are all kept, and the matcher reports them as candidates.
+    """
+
+    def __init__(self):
+        self.names: dict[str, tuple[bool, list[Town]]] = {}
+        self.bases: dict[str, tuple[bool, dict[int, list[Town]]]] = {}
+
+    def add_name(self, alias: str, town: Town, weak: bool) -> None:
+        old = self.names.get(alias)
+        if old is None or (old[0] and not weak):
+            self.names[alias] = (weak, [town])
+        elif old[0] == weak and not any(t is town for t in old[1]):
+            old[1].append(town)
+
+    def add_base(self, base: str, number: int, town: Town, weak: bool) -> None:
+        old = self.bases.get(base)
+        if old is None or (old[0] and not weak):
+            old = self.bases[base] = (weak, {})
+        if old[0] == weak:
+            towns = old[1].setdefault(number, [])
+            if not any(t is town for t in towns):
+                towns.append(town)
+
+
 def build_city_towns(code: str, names, koazas, lats, lons) -> CityTowns:
     """The town keys of one municipality, from its rows of the town index (in index order).
 
     ``names``, ``koazas``, ``lats``, ``lons`` are the ``town``, ``koaza``, ``lat``, ``lon``
     columns of :func:`geomap.gazetteer.towns` for the rows of ``code``.
     """
-    exact: dict[str, list[Town]] = {}
-    aliases: dict[str, list[Town]] = {}
-    chome: dict[str, dict[int, list[Town]]] = {}
     by_name: dict[str, Town] = {}
     pending_koaza: dict[str, list[tuple[str, float, float]]] = {}
     for name, koaza, lat, lon in zip(names, koazas, lats, lons):
@@ -62,109 +94,145 @@ def build_city_towns(code: str, names, koazas, lats, lons) -> CityTowns:
                     town.koaza.setdefault(k, (koaza, lat, lon))
         town.koaza_maxlen = max((len(k) for k in town.koaza), default=0)
 
-    weak: set[str] = set()
-    alias_chome: dict[str, dict[int, list[Town]]] = {}
-    bases: dict[str, list[Town]] = {}
-    base_names: dict[str, str] = {}
+    # Two spellings of one town in the index (燈籠本町/燈篭本町, 上之段/上の段) fold to one
+    # key: they are one place, and the first spelling stands for both.
+    real: dict[str, Town] = {}
     for name, town in by_name.items():
-        k = key(name)
-        # Two spellings of one town in the index (燈籠本町/燈篭本町, 上之段/上の段) fold to
-        # one key: they are one place, and the first spelling stands for both.
-        exact.setdefault(k, [town])
-        for alias in _aliases(name, k, weak):
-            aliases.setdefault(alias, []).append(town)
+        real.setdefault(key(name), town)
+    numbered: dict[str, tuple[str, int]] = {}
+    for k in real:
         m = _CHOME_KEY.match(k)
         if m:
-            number = int(m.group(2))
-            chome.setdefault(m.group(1), {}).setdefault(number, [town])
-            base_names.setdefault(m.group(1), _CHOME_NAME.sub("", name))
-            for base in _aliases(_CHOME_NAME.sub("", name), m.group(1), weak):
-                alias_chome.setdefault(base, {}).setdefault(number, []).append(town)
-                base_names.setdefault(base, _CHOME_NAME.sub("", name))
-    _add_kanmuri_aliases(by_name, exact, aliases, alias_chome, base_names, weak)
+            numbered[k] = (m.group(1), int(m.group(2)))
+    for rule in families.NUMBERED:
+        for k, parts in rule(list(real)).items():
+            numbered.setdefault(k, parts)
+
+    exact: dict[str, list[Town]] = {k: [town] for k, town in real.items()}
+    if NO_OAZA in by_name:
+        exact[""] = [by_name[NO_OAZA]]
+    chome: dict[str, dict[int, list[Town]]] = {}
+    base_names: dict[str, str] = {}
+    aliases = _Aliases()
+    for k, town in real.items():
+        for alias, weak in _aliases(k):
+            aliases.add_name(alias, town, weak)
+        if k in numbered:
+            base, number = numbered[k]
+            chome.setdefault(base, {}).setdefault(number, [town])
+            base_name = _CHOME_NAME.sub("", town.name)
+            base_names.setdefault(base, base_name)
+            for alias, weak in _aliases(base, numbered=True):
+                aliases.add_base(alias, number, town, weak)
+                base_names.setdefault(alias, base_name)
+    for rule in families.CITY_ALIASES:
+        for alias, k, number, weak in rule(list(real)):
+            if number is None:
+                aliases.add_name(alias, real[k], weak)
+            else:
+                aliases.add_base(alias, number, real[k], weak)
+    _add_kanmuri_aliases(real, numbered, aliases, base_names)
+
     # Aliases never stand in for a real name: 大杉 (of 大杉町二丁目) gives way to 大杉二丁目.
-    alias_keys = set()
-    for alias, towns in aliases.items():
+    alias_keys, weak_keys = set(), set()
+    for alias, (weak, towns) in aliases.names.items():
         if alias not in exact:
             exact[alias] = towns
             alias_keys.add(alias)
-    for base, by_number in alias_chome.items():
-        if base not in chome and base not in exact:
+            if weak:
+                weak_keys.add(alias)
+    # A base may share its key with another town's alias (町屋 of 町屋町 and of 町屋町一丁目):
+    # the matcher reads a 丁目 number first.
+    for base, (_, by_number) in aliases.bases.items():
+        if base not in chome and base not in real:
             chome[base] = by_number
             alias_keys.add(base)
-    for base, by_number in chome.items():
-        bases[base] = [t for towns in by_number.values() for t in towns]
+    # A weak name is never read before a number where the municipality has towns of that name
+    # numbered otherwise than by 丁目: 拓北 (篠路町拓北 without its 冠称) must not take 拓北6-2-6
+    # (拓北六条二丁目). Before a number that is no 丁目 of it, 駒生 still reads 駒生町.
+    before_digit = {
+        k[:i] for k in real for i in range(1, len(k))
+        if k[i].isdigit() and not k[i - 1].isdigit() and not _CHOME_TAIL.match(k, i)
+    }
+    for alias in weak_keys & before_digit:
+        del exact[alias]
+        if alias not in chome:
+            alias_keys.discard(alias)
+    weak_keys -= before_digit
+
     whole = {}
-    for base, towns in bases.items():
-        whole[base] = Town(
-            code, base_names[base], _nan_mean([t.lat for t in towns]), _nan_mean([t.lon for t in towns])
-        )
+    for base, by_number in chome.items():
+        towns = [t for ts in by_number.values() for t in ts]
+        # A base a family made (永山北3- for 永山北三条八丁目): its towns' common name (永山北三条).
+        name = base_names.get(base) or os.path.commonprefix([t.name for t in towns]).rstrip(KANJI_DIGITS + "十")
+        whole[base] = Town(code, name, _nan_mean([t.lat for t in towns]), _nan_mean([t.lon for t in towns]))
     maxlen = max([len(k) for k in exact] + [len(k) for k in chome] + [0])
-    real = {key(name) for name in by_name}
-    return CityTowns(exact, chome, whole, maxlen, frozenset(weak - real), frozenset(alias_keys))
+    return CityTowns(exact, chome, whole, maxlen, frozenset(weak_keys), frozenset(alias_keys - set(real)))
 
 
-def _add_kanmuri_aliases(by_name, exact, aliases, alias_chome, base_names, weak) -> None:
+def _add_kanmuri_aliases(real: dict[str, Town], numbered: dict, aliases: _Aliases, base_names: dict) -> None:
     """Names without their 冠称: 神田猿楽町 written 猿楽町, 日本橋蛎殻町 written 蛎殻町.
 
     A 冠称 is a prefix that at least three towns of the municipality share (神田,
     日本橋, 一乗寺 …). The shortened names are weak aliases: trusted only before a
-    number or the end, and never over a real name.
+    number or the end, and never over a real name or a stronger way of writing.
     """
     base_of = {}
-    for name in by_name:
-        k = _AZA_PREFIX.sub("", key(name))  # 大字/字 are not 冠称: they have aliases of their own
-        m = _CHOME_KEY.match(k)
-        base_of[name] = (k, m.group(1) if m else k, int(m.group(2)) if m else None)
+    for k in real:
+        base, number = numbered.get(k, (k, None))
+        base_of[k] = (_AZA_PREFIX.sub("", base), number)  # 大字/字 are not 冠称: they have aliases of their own
     counts: dict[str, set[str]] = {}
-    for _, base, _ in base_of.values():
+    for base, _ in base_of.values():
         for length in (2, 3, 4):
             if len(base) - length >= 2:
                 counts.setdefault(base[:length], set()).add(base)
     kanmuri = {p for p, members in counts.items() if len(members) >= KANMURI_MIN_TOWNS and not p[-1].isdigit()}
     if not kanmuri:
         return
-    taken = set(aliases) | set(alias_chome)  # stronger ways of writing (字上原 → 上原) win
-    for name, (k, base, number) in base_of.items():
+    taken = set(aliases.names) | set(aliases.bases)  # stronger ways of writing (字上原 → 上原) win
+    for k, (base, number) in base_of.items():
         prefix = max((p for p in kanmuri if base.startswith(p)), key=len, default=None)
         if prefix is None:
             continue
         short = base[len(prefix):]
-        if short in taken:
+        if short in ("", "町", "村") or short in taken:  # 北新 is not written "", 革堂町 not 町
             continue
-        weak.add(short)
-        town = exact[key(name)][0]  # one town for the index's two spellings of it
-        targets = aliases.setdefault(short, []) if number is None else (
-            alias_chome.setdefault(short, {}).setdefault(number, [])
-        )
-        if town not in targets:
-            targets.append(town)
-        if number is not None:
-            base_names.setdefault(short, _CHOME_NAME.sub("", name))
+        town = real[k]
+        if number is None:
+            aliases.add_name(short, town, True)
+        else:
+            aliases.add_base(short, number, town, True)
+            base_names.setdefault(short, _CHOME_NAME.sub("", town.name))
 
 
-def _aliases(name: str, k: str, weak: set[str]) -> set[str]:
-    """Other ways a town is written.
+def _aliases(k: str, numbered: bool = False) -> list[tuple[str, bool]]:
+    """Other ways a town key is written, each with whether it is weak.
 
     Without 大字/字 (字上原 → 上原), without a trailing 郷 (笛吹郷 → 笛吹) or 町
-    (弥生町 → 弥生, 子安町 → 子安: lists drop it), and the other keys the families of
-    :data:`geomap.geocoders.families.KEY_RULES` give (北1条西2丁目 → 北1西2, 4条通 → 4条).
-    Aliases never replace a real name of the same municipality.
+    (弥生町 → 弥生, 子安町 → 子安: lists drop it; weak, trusted only before a number, a 字
+    or the end), and the other keys the families of
+    :data:`geomap.geocoders.families.KEY_RULES` give (北1条西2丁目 → 北1西2, 4条通 → 4条,
+    門田町大字面川 → 門田町面川, 瑞穂通 → 瑞穂通り). Aliases never replace a real name of the
+    same municipality. A 丁目 base (``numbered``), always followed by its number, may lose its
+    町 down to one character (旭町三丁目 written 旭3-20-6); a name may not.
     """
-    out = set()
+    out: dict[str, bool] = {}
+    shortest = 2 if numbered else 3
     stripped = _AZA_PREFIX.sub("", k)
-    if stripped != k and stripped:
-        out.add(stripped)
-    for form in (k, stripped):
-        if form.endswith(("郷", "町")) and len(form) > 2 and not form[-2].isdigit():
-            out.add(form[:-1])
-            if form.endswith("町"):
-                weak.add(form[:-1])
+    forms = [k, stripped] if stripped != k and stripped else [k]
+    for form in forms:
         for rule in families.KEY_RULES:
-            out.update(rule(form))
-    out.discard(k)
-    out.discard("")
-    return out
+            for other in rule(form):
+                if other not in forms:
+                    forms.append(other)
+    for form in forms:
+        out.setdefault(form, False)
+    for form in forms:
+        if form.endswith(("郷", "町")) and len(form) >= shortest and not form[-2].isdigit():
+            out.setdefault(form[:-1], form.endswith("町"))
+    out.pop(k, None)
+    out.pop("", None)
+    return list(out.items())
 
 
 def _city_key_rows(municipalities: pd.DataFrame) -> list[tuple[str, int]]:

@@ -23,12 +23,20 @@ from . import families
 from .index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex
 
 # After a town's base name, a number that is its 丁目: "東陽4-", "東陽4丁目", "東陽4の", "東陽4" (end).
-_CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|(?=-|の|#|$))")
+_CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|町目|(?=-|の|#|$))")
 _ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
 _UNKNOWN_WARD = re.compile(r"[^\d\-#]{1,4}?区")
 _UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-#]{1,6}?[市区町村](?![市区町村場]|役所)")
 _UNEXPLAINED_CHOME = re.compile(r"\d+丁目")
-_AFTER_WEAK = re.compile(r"[\d\-の番丁#]")
+_BARE_NUMBER = re.compile(r"[\d#]+")
+_INNER_AZA = re.compile(r"大字|字(?=[^\d\-#])")  # a 大字/字 inside the name part
+
+_NUMBERED_NAME = re.compile(r"(.+?)(\d+)丁目?")  # a 丁目 town's name as written in full: base and number
+_NAME_END = re.compile(r"[\d\-#(（]|$")  # what follows a town's name that runs to the end of the written name
+_AFTER_WEAK = re.compile(r"[\d\-の番丁#字]|[甲乙丙丁](?=\d)")  # a number, 字, or a lot 甲乙丙 with its number
+_DIGIT = re.compile(r"\d")
+# A number that belongs to a longer name (4条, 8線, 5番町, 18号): never a 丁目 or 番地 of a shorter one.
+_OTHER_NUMBER = re.compile(r"\d+(?:条|線|号|番[丁町]|町目|区|地割)")
 # After a name that ends in a number: the text goes on as a block number (1894, 38-26, 36番, 3の1).
 _BLOCK_NUMBER_GOES_ON = re.compile(r"[\d\-番号の]")
 FLAG_MASK = (1 << FLAG_BITS) - 1
@@ -46,6 +54,7 @@ class Match:
     lat: float = math.nan
     lon: float = math.nan
     end: int = 0  # normalized position where the matched part ends
+    start: int = 0  # normalized position where the town's part begins (after the municipality)
     ambiguous: str = ""
     note: tuple = ()  # (key, params): a note_ key of geomap.messages.notes
 
@@ -67,9 +76,11 @@ class TownHit:
         A real name beats an alias; a town followed by a 丁目 it does not have (岡山市北区
         昭和町 for 北区昭和町2丁目) explains less than one that has it.
         """
-        score = 1 if self.alias else 2
+        score = 2 if self.alias else 3
         if _UNEXPLAINED_CHOME.match(text, self.end):
-            score -= 2
+            score -= 3
+        elif not _NAME_END.match(text, self.end):
+            score -= 1  # more of the name follows: 岡山市北区小山 for 北区小山西元町 explains less
         return score
 
 
@@ -92,8 +103,21 @@ def _block_number_goes_on(text: str, end: int) -> bool:
     return text[end - 1] == "番" and text[end - 2].isdigit() and text[end] == "地"
 
 
-def _is_valid_point(lat: float, lon: float) -> bool:
+def is_valid_point(lat: float, lon: float) -> bool:
     return not (math.isnan(lat) or math.isnan(lon))
+
+
+_WRITTEN_NAME = re.compile(r"[^\d\-#(（]{1,12}")
+
+
+def _why_no_town(norm: Normalized, end: int) -> tuple:
+    """The note of an answer that stops at the municipality: no town written, or the one written."""
+    text = norm.text
+    pos = skip_brackets(text, end)
+    name = _WRITTEN_NAME.match(text, pos)
+    if name is None:
+        return ("note_no_town_written", {})
+    return ("note_unknown_town", {"name": norm.source_between(name.start(), name.end()).strip()})
 
 
 class Matcher:
@@ -151,13 +175,44 @@ class Matcher:
                 if hit is not None:
                     return hit
         hit = self._match_town_at(code, text, pos)
-        if text.startswith(("大字", "字"), pos) and not _names_aza(hit):
-            # 大字遠東 where the index says 遠東: without 大字 the match may reach further
-            # than a town named 大 with it. A written 字 that is part of the index's own name
-            # (字仲間, not 仲間二丁目) is kept.
+        if text.startswith(("大字", "字"), pos):
+            # 大字遠東 where the index says 遠東: the town without the 大字 is taken when it
+            # explains as much as a match that read the 大字 as something else (a town named
+            # 大, the 小字 of （大字なし）). A written 字 that is part of the index's own name
+            # (字仲間, not 仲間二丁目 for 字仲間2-2) is kept, unless the town without it explains
+            # more than a bare number: 大字永興二丁目 is 永興二丁目 where the index has both.
             stripped = self._match_town_at(code, text, pos + (2 if text.startswith("大字", pos) else 1))
-            if stripped is not None and (hit is None or _end(stripped) > _end(hit)):
+            if stripped is not None and (
+                hit is None
+                or (not _names_aza(hit) and _end(stripped) >= _end(hit))
+                or (_end(stripped) > _end(hit) and not _BARE_NUMBER.fullmatch(text, _end(hit), _end(stripped)))
+            ):
                 hit = stripped
+        if hit is None:
+            hit = self._without_inner_aza(code, text, pos)
+        if hit is None:
+            for scan in families.TOWN_SCANS:  # Kyoto: a town after the street, no way written
+                for start in scan(city, text, pos):
+                    found = self._match_town_at(code, text, start)
+                    if found is not None and _NAME_END.match(text, _end(found)):
+                        return found
+        return hit
+
+    def _without_inner_aza(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
+        """A 大字/字 the list writes inside a name where the index has none (藤岡町大字赤麻 for
+        藤岡町赤麻, 榎林字家ノ前 for 字榎林家ノ前): the town read as if it were not written."""
+        marker = _INNER_AZA.search(text, pos + 1)
+        if marker is None:
+            return None
+        i, width = marker.start(), marker.end() - marker.start()
+        hit = self._match_town_at(code, text[:i] + text[marker.end():], pos)
+        if hit is None:
+            return None
+        hits = hit if isinstance(hit, list) else [hit]
+        if any(h.end <= i for h in hits):
+            return None  # the town ends before the 字: it was written as a 小字's, not left out
+        for h in hits:
+            h.end += width
         return hit
 
     def _match_town_at(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
@@ -180,29 +235,69 @@ class Matcher:
                 if m:
                     found = index.chome_towns(key_id, int(m.group(1)))
                     if found:
-                        return self._hits(found, text, m.end(), alias)
+                        instead = self._pointless(found, key_id, flags, m.group(1), m.end(), alias)
+                        return instead or self._hits(found, text, m.end(), alias)
             if flags & HAS_NAME:
                 if flags & WEAK and end < len(text) and not _AFTER_WEAK.match(text, end):
+                    # 古城山ノ城 for 古城町 and its 小字 山ノ城: the 小字 explains what follows.
+                    hit = self._hits(index.named_towns(key_id), text, end, alias)
+                    if isinstance(hit, TownHit) and hit.level == 4:
+                        return hit
                     continue
                 if text[end - 1].isdigit() and end < len(text) and text[end].isdigit():
                     continue  # 北1西2 is not the start of 北1西21
                 if text.startswith("地", end) and text[end - 1] == "番" and text[end - 2].isdigit():
                     continue  # 字大門3番地 is 字大門 and 3番地, not the town 字大門三番 (issue 16 item 4)
-                return self._hits(index.named_towns(key_id), text, end, alias)
-            if flags & HAS_CHOME and (end == len(text) or _AFTER_WEAK.match(text, end)):
-                # The whole 町 only when a number or nothing follows: 中央 must not take 中央区.
+                found = index.named_towns(key_id)
+                numbered = _NUMBERED_NAME.fullmatch(text, pos, end)
+                if numbered and not any(is_valid_point(t.lat, t.lon) for t in found):
+                    base = keys.get(prefix + numbered.group(1))  # 中央三丁目 written in full
+                    if base is not None and base & HAS_CHOME:
+                        instead = self._pointless(found, base >> FLAG_BITS, base & FLAG_MASK, numbered.group(2), end, alias)
+                        if instead is not None:
+                            return instead
+                return self._hits(found, text, end, alias)
+            if (
+                flags & HAS_CHOME
+                and (end == len(text) or _AFTER_WEAK.match(text, end))
+                and not (alias and _OTHER_NUMBER.match(text, end))
+            ):
+                # The whole 町 only when a number or nothing follows: 中央 must not take 中央区,
+                # and 永山 (永山町 …丁目 written without 町) must not take 永山3条22丁目.
                 whole = index.whole_town(key_id)
                 m = _CHOME_NUMBER.match(text, end)
                 note = ("note_no_such_chome", {"n": m.group(1)}) if m else ("note_whole_town", {})
                 return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note, alias)
-        # Towns named by their 丁目 alone (仙台市若林区六丁目, 下田市四丁目): "若林区6-1-28".
         value = keys.get(prefix)
-        if value is not None and value & HAS_CHOME:
+        if value is None:
+            return None
+        # Towns named by their 丁目 alone (仙台市若林区六丁目, 下田市四丁目): "若林区6-1-28".
+        if value & HAS_CHOME:
             m = _CHOME_NUMBER.match(text, pos)
             if m:
                 found = index.chome_towns(value >> FLAG_BITS, int(m.group(1)))
                 if found:
                     return self._hits(found, text, m.end())
+        # The index's town for addresses without a 大字 (（大字なし）): a number straight after
+        # the municipality (岡谷市2413-1), or one of its 小字 (南箕輪村中込123).
+        if value & HAS_NAME:
+            hit = self._hits(index.named_towns(value >> FLAG_BITS), text, pos)
+            if isinstance(hit, TownHit) and (hit.level == 4 or _DIGIT.match(text, pos)):
+                return hit
+        return None
+
+    def _pointless(self, found: list[Town], key_id: int, flags: int, number: str, end: int, alias: bool) -> TownHit | None:
+        """For a 丁目 the index knows without a point (a new 丁目): the whole 町, from its other
+        丁目 or from the town of that name the 丁目 were made from (海老名市 社家), if it has a point."""
+        if any(is_valid_point(t.lat, t.lon) for t in found):
+            return None
+        wholes = [self.index.whole_town(key_id)]
+        if flags & HAS_NAME:
+            wholes += self.index.named_towns(key_id)
+        for whole in wholes:
+            if is_valid_point(whole.lat, whole.lon):
+                note = ("note_chome_without_point", {"n": number})
+                return TownHit(whole, end, whole.name, whole.lat, whole.lon, 3, note, alias)
         return None
 
     def _hits(self, found: list[Town], text: str, end: int, alias: bool = False) -> TownHit | list[TownHit]:
@@ -225,13 +320,22 @@ class Matcher:
                     continue  # 末町1894番地 is 末町 and 番地 1894, not the 小字 十八 (issue 16 item 4)
                 if found:
                     koaza, lat, lon = found
-                    if _is_valid_point(lat, lon):
+                    if is_valid_point(lat, lon):
                         return TownHit(town, pos + length, town.name + koaza, lat, lon, 4)
                     break
         return TownHit(town, end, town.name, town.lat, town.lon, 3)
 
     # -- whole address ----------------------------------------------------
     def match(self, norm: Normalized, default_pref: str = "", default_codes: Sequence[str] = ()) -> Match:
+        """The answer for one normalized address (``default_pref``/``default_codes``: the list's context)."""
+        m = self._match(norm, default_pref, default_codes)
+        for read in families.READINGS:  # an unreadable character
+            m = read(self, norm, m, lambda other: self._match(other, default_pref, default_codes))
+        if m.level == 2 and not (m.town or m.ambiguous or m.note):
+            m.note = _why_no_town(norm, m.end)
+        return m
+
+    def _match(self, norm: Normalized, default_pref: str, default_codes: Sequence[str]) -> Match:
         text = norm.text
         pos = skip_leading_noise(text)
         pref, pos_after_pref = self.match_pref(text, pos)
@@ -248,7 +352,8 @@ class Matcher:
                 if default_pref:
                     codes, pos_city = self.match_city_skipping(text, pos, self.index.city_keys[default_pref])
                 if not codes:
-                    codes, pos_city = self.match_city_skipping(text, pos, self.index.city_keys_all)
+                    # Without a prefecture, no island or 郡 name is skipped: 桜島白浜町 is not 白浜町.
+                    codes, pos_city = self.match_city(text, skip_brackets(text, pos), self.index.city_keys_all)
                     if default_pref and codes:
                         in_default = [c for c in codes if self.index.municipalities[c].pref == default_pref]
                         codes = in_default or codes
@@ -258,6 +363,11 @@ class Matcher:
             if usable:
                 codes, pos_city = list(usable), pos_after_pref
         if not codes:
+            # A town written without its municipality (紀尾井町1-3): one town of that name.
+            for find in families.WITHOUT_MUNICIPALITY:
+                alone = find(self, text, skip_brackets(text, pos_after_pref), pref or default_pref)
+                if alone is not None:
+                    return alone
             if pref:
                 lat, lon = self.index.prefs[pref]
                 unknown = _UNKNOWN_MUNICIPALITY.match(text, pos_after_pref)
@@ -306,10 +416,14 @@ class Matcher:
         if len(hits) == 1:
             code, hit = hits[0]
             mun = index.municipalities[code]
-            if _is_valid_point(hit.lat, hit.lon):
-                return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=hit.note)
+            if is_valid_point(hit.lat, hit.lon):
+                note = hit.note
+                if not note and len(codes) > 1 and self._one_designated_city(set(codes), require_all=True) is None:
+                    # 北区小山西元町: of the municipalities of that name, the one with that town.
+                    note = ("note_municipality_inferred", {"place": f"{mun.pref}{mun.city}"})
+                return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=note, start=pos)
             # A town the index knows but has no point for: say the town, place at the municipality.
-            return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("note_no_town_point", {}))
+            return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("note_no_town_point", {}), start=pos)
         if len(hits) > 1 and len({c for c, _ in hits}) == 1:
             # Two towns of one municipality fit (猿楽町 of 神田 and of another 冠称): the
             # municipality is certain, the town is not.
@@ -318,7 +432,7 @@ class Matcher:
             labels = "・".join(dict.fromkeys(f"{mun.city}{h.name}（{mun.pref}）" for _, h in hits))
             return Match(2, mun.pref, mun.city, "", code, mun.lat, mun.lon, pos, ambiguous=labels)
         if len(hits) > 1:
-            match = self._ambiguous([(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits))
+            match = self.ambiguous([(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits))
             designated = self._one_designated_city({c for c, _ in hits}, require_all=False)
             if designated is not None:
                 # 横浜市吉田町: in 中区 and 戸塚区. The city is certain, the ward is not.
@@ -334,7 +448,7 @@ class Matcher:
             dpref, dname = designated
             code, lat, lon = index.designated_point(dpref, dname)
             return Match(2, dpref, dname, "", code, lat, lon, pos)
-        return self._ambiguous([(c, "") for c in codes], pos, pref, pos)
+        return self.ambiguous([(c, "") for c in codes], pos, pref, pos)
 
     def _one_designated_city(self, codes: set[str], *, require_all: bool) -> tuple[str, str] | None:
         """The designated city all ``codes`` are wards of (all its wards, if ``require_all``)."""
@@ -367,7 +481,7 @@ class Matcher:
             hit = self.match_town(code, text, m.end())
             if isinstance(hit, TownHit):
                 hits.append((code, hit))
-        if len(hits) == 1 and _is_valid_point(hits[0][1].lat, hits[0][1].lon):
+        if len(hits) == 1 and is_valid_point(hits[0][1].lat, hits[0][1].lon):
             code, hit = hits[0]
             mun = index.municipalities[code]
             note = ("note_new_ward", {"ward": ward, "city": mun.city})
@@ -375,7 +489,7 @@ class Matcher:
         code, lat, lon = index.designated_point(pref, city)
         return Match(2, pref, city, "", code, lat, lon, m.end(), note=("note_unknown_ward", {"ward": ward}))
 
-    def _ambiguous(self, candidates: list[tuple[str, str]], pos: int, pref: str, end: int) -> Match:
+    def ambiguous(self, candidates: list[tuple[str, str]], pos: int, pref: str, end: int) -> Match:
         index = self.index
         labels = []
         for code, town in candidates:

@@ -1,0 +1,75 @@
+"""A town written without its municipality: 「紀尾井町1-3」, 「東京都紀尾井町1-3」.
+
+Lists of one city often leave the municipality out, and the prefecture with it. When no
+municipality is found at the start, the written name is looked for among the towns of all
+Japan (or of the prefecture written): if it is the name of one town only, the row is placed
+there (level 3) and its note names the municipality inferred; if it is the name of a few
+towns, the answer lists them and stays at the prefecture or at nothing. Every way of
+reading the name counts: 「本町1-2」 is 本町一丁目 of many towns as well as 札幌市東区's
+本町一条二丁目, so it is nobody's. The whole written
+name must be the town's (a number, a bracket or the end follows it), so a name inside a
+longer one (清水 in 清水市…) is never taken.
+
+Cases: ``bare_town`` in ``tests/test_geocode_cases.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .matcher import Match, Matcher
+
+_NAME_END = re.compile(r"[\d\-#(（]|$")
+_LETTER = re.compile(r"[^\d\-#]")
+MIN_LENGTH = 2  # a one-character name (東, 堀) is no town of its own
+MAX_LISTED = 10  # more candidates than this: the name says nothing (本町1-2), nothing is listed
+
+
+def find(matcher: Matcher, text: str, pos: int, pref: str = "") -> Match | None:
+    """The town that ``text`` read from ``pos`` names, in ``pref`` or anywhere; None if none.
+
+    The answer is a :class:`~geomap.geocoders.matcher.Match`: level 3 (or 4) with note
+    ``note_municipality_inferred`` when one town fits, the candidates when a few do.
+
+    Examples
+    --------
+    >>> from geomap.geocoders.index import town_index
+    >>> from geomap.geocoders.matcher import Matcher
+    >>> m = find(Matcher(town_index()), "紀尾井町1-3", 0)
+    >>> m.city, m.town, m.note
+    ('千代田区', '紀尾井町', ('note_municipality_inferred', {'place': '東京都千代田区'}))
+    >>> find(Matcher(town_index()), "本町1-2", 0) is None  # a name of too many towns
+    True
+    >>> find(Matcher(town_index()), "99", 0) is None  # digits alone name no town (九十九 is one)
+    True
+    """
+    from .matcher import Match, TownHit, is_valid_point
+
+    index = matcher.index
+    hits: list[tuple[str, TownHit]] = []
+    for length in range(min(index.max_town_key_length, len(text) - pos), MIN_LENGTH - 1, -1):
+        if not _LETTER.search(text, pos, pos + length):
+            continue  # 九十九 is a town's name, 99 written alone is no name
+        codes = index.municipalities_with_key(text[pos:pos + length])
+        if pref:
+            codes = [c for c in codes if index.municipalities[c].pref == pref]
+        for code in codes:
+            hit = matcher.match_town(code, text, pos)
+            for h in hit if isinstance(hit, list) else [hit] if hit is not None else []:
+                if _NAME_END.match(text, h.end) and not any(c == code and o.name == h.name for c, o in hits):
+                    hits.append((code, h))
+    if len(hits) == 1:
+        code, hit = hits[0]
+        mun = index.municipalities[code]
+        if is_valid_point(hit.lat, hit.lon):
+            note = ("note_municipality_inferred", {"place": f"{mun.pref}{mun.city}"})
+            return Match(hit.level, mun.pref, mun.city, hit.name, code, hit.lat, hit.lon, hit.end, note=note)
+        return Match(2, mun.pref, mun.city, hit.name, code, mun.lat, mun.lon, hit.end, note=("note_no_town_point", {}))
+    if 1 < len(hits) <= MAX_LISTED:
+        return matcher.ambiguous([(c, h.name) for c, h in hits], pos, pref, max(h.end for _, h in hits))
+    return None
+
+
+__all__ = ["find"]
