@@ -8,6 +8,8 @@ listed here, and a table of cases in ``tests/test_geocode_cases.py``:
 
 - :mod:`~geomap.geocoders.hokkaido`: grid towns, 北1条西2丁目 written 北1西2, 4条通 as 4条,
   条・丁目 and 線 as bare numbers (永山北3-8, 稲田町西1-9) (keys, made at data-build time);
+- :mod:`~geomap.geocoders.numbered`: 堺市's 「…町二丁」 read as 丁目, N番丁 / N番町 towns
+  written with numbers (keys);
 - :mod:`~geomap.geocoders.kyoto`: street, crossing and 上る/下る/東入/西入 before the town
   (where the town begins, at run time);
 - :mod:`~geomap.geocoders.bare_town`: a town written without its municipality (run time);
@@ -18,7 +20,7 @@ Adding a family means adding its module and cases, and its functions to one of t
 
 from __future__ import annotations
 
-from . import bare_town, hokkaido, kyoto, unreadable
+from . import bare_town, hokkaido, kyoto, numbered, unreadable
 
 #: ``rule(form) -> set[str]``: other keys of a town key ``form`` (the key, and the key
 #: without 大字/字), applied by :func:`geomap.geocoders.index_build.build_city_towns` at
@@ -26,15 +28,16 @@ from . import bare_town, hokkaido, kyoto, unreadable
 KEY_RULES = (hokkaido.town_keys,)
 
 #: ``rule(keys) -> {key: (base, number)}``: town keys of one municipality that are a base and
-#: a number the way 東陽4丁目 is, besides the general 丁目 rule; at data-build time.
-NUMBERED = ()
+#: a number the way 東陽4丁目 is (堺市's 霞ケ丘町4丁), besides the general 丁目 rule; at
+#: data-build time.
+NUMBERED = (numbered.numbered,)
 
 #: ``rule(keys) -> iterable of (alias, key, number, weak)``: other ways of writing the towns of
 #: one municipality that need its other keys in view. ``alias`` reaches town ``key``; where
 #: ``number`` is given, ``alias`` is a base that reaches it when that number follows (like a
 #: 丁目 base). A ``weak`` alias is trusted only before a number, a 字 or the end. Aliases never
 #: stand in for a real name; at data-build time.
-CITY_ALIASES = (hokkaido.bare_numbers,)
+CITY_ALIASES = (hokkaido.bare_numbers, numbered.written_as_numbers)
 
 #: ``starts(city, text, pos) -> tuple[int, ...]``: where a town of municipality ``city`` may
 #: begin in the normalized ``text`` read from ``pos``, tried in order before ``pos`` itself
