@@ -10,6 +10,7 @@ listed here, and a table of cases in ``tests/test_geocode_cases.py``:
   条・丁目 and 線 as bare numbers (永山北3-8, 稲田町西1-9) (keys, made at data-build time);
 - :mod:`~geomap.geocoders.numbered`: 堺市's 「…町二丁」 read as 丁目, N番丁 / N番町 towns
   written with numbers (keys);
+- :mod:`~geomap.geocoders.oaza`: 大字, 字 and 町 inside a name, written or left out (keys);
 - :mod:`~geomap.geocoders.kyoto`: street, crossing and 上る/下る/東入/西入 before the town
   (where the town begins, at run time);
 - :mod:`~geomap.geocoders.bare_town`: a town written without its municipality (run time);
@@ -20,12 +21,12 @@ Adding a family means adding its module and cases, and its functions to one of t
 
 from __future__ import annotations
 
-from . import bare_town, hokkaido, kyoto, numbered, unreadable
+from . import bare_town, hokkaido, kyoto, numbered, oaza, unreadable
 
 #: ``rule(form) -> set[str]``: other keys of a town key ``form`` (the key, and the key
 #: without 大字/字), applied by :func:`geomap.geocoders.index_build.build_city_towns` at
 #: data-build time; a change needs a rebuild (``tools/build_data.py``).
-KEY_RULES = (hokkaido.town_keys,)
+KEY_RULES = (hokkaido.town_keys, oaza.inner_aza)
 
 #: ``rule(keys) -> {key: (base, number)}``: town keys of one municipality that are a base and
 #: a number the way 東陽4丁目 is (堺市's 霞ケ丘町4丁), besides the general 丁目 rule; at
@@ -37,7 +38,7 @@ NUMBERED = (numbered.numbered,)
 #: ``number`` is given, ``alias`` is a base that reaches it when that number follows (like a
 #: 丁目 base). A ``weak`` alias is trusted only before a number, a 字 or the end. Aliases never
 #: stand in for a real name; at data-build time.
-CITY_ALIASES = (hokkaido.bare_numbers, numbered.written_as_numbers)
+CITY_ALIASES = (hokkaido.bare_numbers, numbered.written_as_numbers, oaza.inner_words)
 
 #: ``starts(city, text, pos) -> tuple[int, ...]``: where a town of municipality ``city`` may
 #: begin in the normalized ``text`` read from ``pos``, tried in order before ``pos`` itself
