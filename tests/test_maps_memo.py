@@ -167,6 +167,9 @@ def test_the_legend_says_town_areas_are_approximate_and_keeps_its_bracket(koto_r
     area_title = [t for t in titles if t.startswith("件数")][0]
     assert "区域はおおよその範囲" in area_title
     assert not any(line.strip() in ("）", ")") or line[:1] in CLOSING for line in area_title.split("\n"))
+    figure.canvas.draw()
+    for legend in figure.legends:  # on the page, not cut at its edge
+        assert legend.get_window_extent().x1 <= figure.bbox.x1
     html = make_map(koto_rows, by="town").get_root().render()
     legend = re.search(r'"legend":"(.*?)","notes"', html).group(1)
     assert "区域はおおよその範囲" in legend
