@@ -49,6 +49,11 @@ _KANJI = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]"
 # が/ガ before a kanji is the ケ of 旭が丘, あさひが丘, 美しが丘 (not the particle of kana words).
 _GA_BEFORE_KANJI = re.compile(rf"[がガ](?={_KANJI})")
 _HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
+# Katakana that lists type for a look-alike kanji (ニ日市 for 二日市, 十ニ丁目): folded where a
+# kanji follows and no katakana is next to it. Not before a digit or at the end: there they
+# are the イロハ numbering of lots (湯ノ上町ハ24, 字ロ).
+LOOK_ALIKES = {"ニ": "二", "ロ": "口", "エ": "工", "カ": "力", "タ": "夕"}
+_LOOK_ALIKE = re.compile(rf"(?<![\u30a1-\u30fa\u30fc])[{''.join(LOOK_ALIKES)}](?={_KANJI})")
 
 
 @lru_cache(maxsize=1)
@@ -109,10 +114,12 @@ def prepare(text: str) -> str:
 
 
 def fold_chars(text: str) -> str:
-    """Fold width, hyphens, spaces (removed), ケ/の forms and variant kanji."""
+    """Fold width, hyphens, spaces (removed), ケ/の forms, variant kanji and katakana look-alikes of kanji."""
     folded = text.translate(translation())
     if "が" in folded or "ガ" in folded:
         folded = _GA_BEFORE_KANJI.sub("ケ", folded)
+    if _LOOK_ALIKE.search(folded):
+        folded = _LOOK_ALIKE.sub(lambda m: LOOK_ALIKES[m.group()], folded)
     return folded
 
 

@@ -11,6 +11,7 @@ listed here, and a table of cases in ``tests/test_geocode_cases.py``:
 - :mod:`~geomap.geocoders.numbered`: 堺市's 「…町二丁」 read as 丁目, N番丁 / N番町 towns
   written with numbers (keys);
 - :mod:`~geomap.geocoders.oaza`: 大字, 字 and 町 inside a name, written or left out (keys);
+- :mod:`~geomap.geocoders.spelling`: 通/通り, and kanji lists write for one another (keys);
 - :mod:`~geomap.geocoders.kyoto`: street, crossing and 上る/下る/東入/西入 before the town
   (where the town begins, at run time);
 - :mod:`~geomap.geocoders.bare_town`: a town written without its municipality (run time);
@@ -21,12 +22,12 @@ Adding a family means adding its module and cases, and its functions to one of t
 
 from __future__ import annotations
 
-from . import bare_town, hokkaido, kyoto, numbered, oaza, unreadable
+from . import bare_town, hokkaido, kyoto, numbered, oaza, spelling, unreadable
 
 #: ``rule(form) -> set[str]``: other keys of a town key ``form`` (the key, and the key
 #: without 大字/字), applied by :func:`geomap.geocoders.index_build.build_city_towns` at
 #: data-build time; a change needs a rebuild (``tools/build_data.py``).
-KEY_RULES = (hokkaido.town_keys, oaza.inner_aza)
+KEY_RULES = (hokkaido.town_keys, oaza.inner_aza, spelling.other_spellings)
 
 #: ``rule(keys) -> {key: (base, number)}``: town keys of one municipality that are a base and
 #: a number the way 東陽4丁目 is (堺市's 霞ケ丘町4丁), besides the general 丁目 rule; at
