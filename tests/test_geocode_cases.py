@@ -601,6 +601,29 @@ CASES: dict[str, list[tuple[str, str, str, str, int]]] = {
         ("神置町1088番地", "岐阜県", "各務原市", "神置町", 3),
         ("城見通三丁目38番地", "愛知県", "名古屋市北区", "城見通三丁目", 3),
     ],
+    # Kyoto: words between the way and the town, 町目, a corner (family 11)
+    "kyoto_more_forms": [
+        ("京都府京都市上京区寺町通石薬師下る西側染殿町６５８", "京都府", "京都市上京区", "染殿町", 3),
+        ("京都府京都市上京区堀川通寺之内上ル２丁目下天神町６５０－１", "京都府", "京都市上京区", "下天神町", 3),
+        ("京都府京都市中京区三条通柳馬場角中之町", "京都府", "京都市中京区", "中之町", 3),
+        ("京都府京都市中京区油小路通御池押油小路町２３８番地の１", "京都府", "京都市中京区", "押油小路町", 3),
+        ("京都府京都市上京区堀川通三条下ル5町目道正町", "京都府", "京都市上京区", "道正町", 3),
+        # 上京区 has a town named 五町目
+        ("京都府京都市上京区五町目12", "京都府", "京都市上京区", "五町目", 3),
+        # a way written, and the town after it not in the index: no town found inside its name
+        ("京都府京都市下京区堀川通花屋町下ル本願寺門前町", "京都府", "京都市下京区", "", 2),
+        ("京都府京都市左京区三条通新町上る2丁目田中西樋ノ口町144", "京都府", "京都市左京区", "田中西樋ノ口町", 3),
+        ("京都府京都市上京区室町通三条下る西側北之辺町561", "京都府", "京都市上京区", "北之辺町", 3),
+        ("京都府京都市右京区千本通四条角嵯峨水尾阿多古246", "京都府", "京都市右京区", "嵯峨水尾阿多古", 3),
+        ("京都府京都市山科区新町通西洞院下ル5町目栗栖野打越町8", "京都府", "京都市山科区", "栗栖野打越町", 3),
+        ("京都府京都市西京区寺町通三条下る西側川島東代町3", "京都府", "京都市西京区", "川島東代町", 3),
+        ("京都府京都市北区新町通室町下る西側西賀茂檜谷674", "京都府", "京都市北区", "西賀茂檜谷", 3),
+        ("京都府京都市中京区三条通寺町下る西側樽屋町143", "京都府", "京都市中京区", "樽屋町", 3),
+        ("京都府京都市南区寺町通千本上る2丁目上鳥羽堀子町425", "京都府", "京都市南区", "上鳥羽堀子町", 3),
+        ("京都府京都市下京区寺町通千本角西七条掛越町664", "京都府", "京都市下京区", "西七条掛越町", 3),
+        ("京都府京都市伏見区千本通新町下ル5町目向島新大河原561", "京都府", "京都市伏見区", "向島新大河原", 3),
+        ("京都府京都市東山区西洞院通河原町下ル5町目新瓦町西組579", "京都府", "京都市東山区", "新瓦町西組", 3),
+    ],
     # one unreadable character, ? or U+FFFD (family 12)
     "unreadable_character": [
         ("新潟県小千谷市大字?生乙９１４－４", "新潟県", "小千谷市", "大字ひ生", 3),
@@ -689,7 +712,7 @@ def test_every_case_in_one_batch_agrees_with_single_calls():
 # Each family module and the categories of CASES above that hold its cases.
 FAMILY_CASES = {
     "hokkaido": ["hokkaido_numbered", "bare_numbers"],
-    "kyoto": ["kyoto_street_names"],
+    "kyoto": ["kyoto_street_names", "kyoto_more_forms"],
     "numbered": ["numbered_cho", "bancho"],
     "oaza": ["oaza_inside_names", "aza_either_way", "cho_left_out"],
     "spelling": ["okurigana", "variant_characters"],
@@ -699,7 +722,7 @@ FAMILY_CASES = {
 # The families of issue 11: at least 15 cases each, with the expected town.
 ISSUE_11 = [
     "numbered_cho", "oaza_inside_names", "aza_either_way", "cho_left_out", "bancho", "bare_numbers", "okurigana",
-    "variant_characters", "finer_town", "bare_town", "unreadable_character",
+    "variant_characters", "finer_town", "bare_town", "kyoto_more_forms", "unreadable_character",
 ]
 
 

@@ -12,8 +12,8 @@ listed here, and a table of cases in ``tests/test_geocode_cases.py``:
   written with numbers (keys);
 - :mod:`~geomap.geocoders.oaza`: 大字, 字 and 町 inside a name, written or left out (keys);
 - :mod:`~geomap.geocoders.spelling`: 通/通り, and kanji lists write for one another (keys);
-- :mod:`~geomap.geocoders.kyoto`: street, crossing and 上る/下る/東入/西入 before the town
-  (where the town begins, at run time);
+- :mod:`~geomap.geocoders.kyoto`: street, crossing and 上る/下る/東入/西入 before the town,
+  the side of the street or a corner between them (where the town begins, at run time);
 - :mod:`~geomap.geocoders.bare_town`: a town written without its municipality (run time);
 - :mod:`~geomap.geocoders.unreadable`: one character lost in a broken conversion (run time).
 
@@ -48,8 +48,8 @@ TOWN_STARTS = (kyoto.town_starts,)
 
 #: ``scan(city, text, pos) -> positions``: where a town may begin when nothing was found at
 #: ``pos``; the matcher takes the first town found there that runs to the end of the written
-#: name (a number, a bracket or the end follows).
-TOWN_SCANS = ()
+#: name (a number, a bracket or the end follows) (Kyoto: after the street, no way written).
+TOWN_SCANS = (kyoto.town_scan,)
 
 #: ``find(matcher, text, pos, pref) -> Match | None``: tried in order when no municipality is
 #: found at ``pos`` (a town written without its municipality).
