@@ -318,7 +318,7 @@ def test_postal_codes_as_spreadsheets_hold_them():
 
 
 def test_unmatched_csv_lists_suggestions_and_rows_placed_coarser_than_written(tmp_path):
-    from geomap.cli import summary_lines
+    from geomap.summary import summary_lines
     from geomap.pipeline import geocode_file
 
     src = tmp_path / "list.csv"
@@ -339,7 +339,7 @@ def test_unmatched_csv_lists_suggestions_and_rows_placed_coarser_than_written(tm
 
 
 def test_a_list_with_only_coarse_rows_still_writes_them_for_checking(tmp_path):
-    from geomap.cli import summary_lines
+    from geomap.summary import summary_lines
     from geomap.pipeline import geocode_file
 
     src = tmp_path / "list.csv"

@@ -264,7 +264,7 @@ class Jobs:
                     shutil.rmtree(job.folder, ignore_errors=True)
 
     def _render(self, job: Job, run: int, options: dict, lang: str) -> None:
-        from ..cli import summary_lines
+        from ..summary import summary_lines
         from ..output import write_table
         from ..pipeline import render
 
