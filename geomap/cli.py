@@ -116,8 +116,8 @@ def _input_options(f):
         click.option("--gsi-url", default=None, help="国土地理院住所検索の URL / GSI address search URL"),
         click.option("--no-cache", is_flag=True, help="オンライン検索の回答を保存しない / do not cache online answers"),
         click.option("--jobs", default="auto", show_default=True,
-                     help="オフライン検索のプロセス数: N, 0（コア数）, auto（2 万件未満は 1）"
-                          " / offline geocoding processes: N, 0 (one per core), auto (1 below 20,000 rows)"),
+                     help="オフライン検索のプロセス数: N, 0（コア数）, auto（5 万件未満は 1）"
+                          " / offline geocoding processes: N, 0 (one per core), auto (1 below 50,000 rows)"),
         click.option("--lang", default="ja", show_default=True, help="ja | en（メッセージと地図の言語）"),
         click.option("-q", "--quiet", is_flag=True, help="要約を表示しない / no summary"),
         click.option("-v", "--verbose", count=True, help="詳しく表示 / more detail"),

@@ -12,21 +12,14 @@ The list's context is ``pref`` / ``city`` everywhere; ``default_pref`` / ``defau
 the names these keywords had before, still work for one release with a
 :class:`DeprecationWarning`.
 
-``jobs`` spreads the offline geocoder over processes (:func:`resolve_jobs`): the rows are
-cut into chunks, each worker process loads the embedded index itself when it starts, and
-only the address strings and the options (``pref``, ``city``, ``lang``) cross to a worker;
-the chunks' results are joined in row order, so the result is the same as in one process.
-An online geocoder always runs in this process, one request after the other, because the
-services limit the rate at which they may be asked.
+``jobs`` spreads the offline geocoder over processes (:mod:`geomap.workers`); the result
+is the same as in one process. An online geocoder always runs in this process, one request
+after the other, because the services limit the rate at which they may be asked.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import multiprocessing
-import os
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,8 +30,8 @@ from .columns import Columns, find_columns, has_point, join_address, require_col
 from .geocoders import GEOCODERS, accepted_options, get_geocoder
 from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, context_keywords, empty_result
 from .geocoders.offline import OfflineGeocoder, geocode_strings
-from .errors import GeomapError, UsageError
 from .messages import message
+from .workers import check_jobs, prepare_workers, resolve_jobs, run_offline
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +43,6 @@ INPUT_SOURCE = "input"
 PROGRESS_MIN_ROWS = 3000
 #: Addresses geocoded at a time when progress is shown.
 CHUNK = 2000
-#: Addresses the offline geocoder takes at a time otherwise: its working lists are freed
-#: after each chunk, so a list of millions never holds them all at once.
-OFFLINE_CHUNK = 50_000
-#: With ``jobs="auto"``, lists with fewer addresses than this are geocoded in this process:
-#: starting a worker (an interpreter, the imports and the index, about half a second) costs
-#: more than it saves. Above it, one process per :data:`AUTO_ROWS_PER_JOB` addresses, at
-#: most one per core.
-AUTO_JOBS_MIN_ROWS = 20_000
-AUTO_ROWS_PER_JOB = 10_000
 
 
 def _context(pref, city, default_pref, default_city) -> tuple[str | None, str | None]:
@@ -208,7 +192,7 @@ def geocode_table(
     jobs : int or "auto"
         Processes for the offline geocoder (see :func:`resolve_jobs`): 1 (the default) geocodes
         here; ``N`` uses N worker processes; 0 one per core; ``"auto"`` one process below
-        :data:`AUTO_JOBS_MIN_ROWS` addresses, more above. The result is the same for every
+        :data:`geomap.workers.AUTO_JOBS_MIN_ROWS` addresses, more above. The result is the same for every
         value. An online geocoder always runs in this process.
     default_pref, default_city : str, optional
         Deprecated names of ``pref`` and ``city`` (a :class:`DeprecationWarning`).
@@ -376,7 +360,7 @@ def geocode_rows(
         rows = np.flatnonzero(todo)
         if type(coder) is OfflineGeocoder:
             # In chunks, here or in worker processes; the list is never held as Python strings at once.
-            geocoded = _run_offline(coder, addresses, rows, progress, jobs)
+            geocoded = run_offline(coder, addresses, rows, progress, jobs, step=CHUNK, bar_from=PROGRESS_MIN_ROWS)
         else:
             if coder.online and check_jobs(jobs) not in ("auto", 1):
                 log.warning(message("jobs_online", lang, jobs=jobs))  # rate limits: one process
@@ -439,197 +423,6 @@ def _run_geocoder(coder: Geocoder, values: list, progress, lang: str = "ja") -> 
     return pd.concat(parts, ignore_index=True), online
 
 
-# -- the offline geocoder in chunks and processes ------------------------------------
-
-
-def check_jobs(jobs) -> int | str:
-    """``jobs`` as :func:`resolve_jobs` takes it: a whole number from 0, or ``"auto"`` (None too).
-
-    Raises
-    ------
-    geomap.errors.UsageError
-        ``bad_jobs`` for anything else (a negative number, a fraction, other text).
-    """
-    if jobs is None or (isinstance(jobs, str) and jobs.strip().lower() == "auto"):
-        return "auto"
-    number = None
-    if isinstance(jobs, str) and jobs.strip().isdigit():
-        number = int(jobs.strip())
-    elif isinstance(jobs, (int, np.integer)) and not isinstance(jobs, bool):
-        number = int(jobs)
-    if number is None or number < 0:
-        raise UsageError(f"jobs must be a whole number from 0, or 'auto', not {jobs!r}", key="bad_jobs",
-                         value=str(jobs))
-    return number
-
-
-def cores() -> int:
-    """Cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
-def resolve_jobs(jobs, addresses: int) -> int:
-    """How many processes geocode ``addresses`` offline addresses for the given ``jobs``.
-
-    ``N`` gives N (never more than the addresses' chunks); ``0`` one per core;
-    ``"auto"`` (or None) 1 below :data:`AUTO_JOBS_MIN_ROWS` addresses, else one per
-    :data:`AUTO_ROWS_PER_JOB` addresses up to one per core. Inside a daemonic process (a
-    ``multiprocessing`` or dask worker, which may not start processes of its own) always 1.
-
-    Examples
-    --------
-    >>> resolve_jobs("auto", 5_000), resolve_jobs(1, 1_000_000)
-    (1, 1)
-    """
-    jobs = check_jobs(jobs)
-    if jobs == "auto":
-        wanted = 1 if addresses < AUTO_JOBS_MIN_ROWS else min(cores(), addresses // AUTO_ROWS_PER_JOB)
-    else:
-        wanted = cores() if jobs == 0 else jobs
-    wanted = max(1, min(wanted, math.ceil(addresses / CHUNK)))
-    if wanted > 1 and multiprocessing.current_process().daemon:
-        log.debug("a daemonic process geocodes in one process")
-        return 1
-    return wanted
-
-
-def _chunk_size(n: int, jobs: int, in_steps: bool) -> int:
-    """Addresses per chunk: small steps for a progress bar, else few chunks per worker."""
-    if jobs > 1:
-        return min(OFFLINE_CHUNK, max(CHUNK, math.ceil(n / (jobs * 16))))
-    return CHUNK if in_steps else OFFLINE_CHUNK
-
-
-def _progress_counter(progress, total: int, lang: str):
-    """A function told the rows done so far, and a function that closes the bar (if any)."""
-    if callable(progress):
-        return (lambda done: progress(done, total)), (lambda: None)
-    if not progress or total < PROGRESS_MIN_ROWS:
-        return (lambda done: None), (lambda: None)
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, unit=message("progress_unit", lang), disable=None, leave=False)
-    return (lambda done: bar.update(done - bar.n)), bar.close
-
-
-def _run_offline(coder: OfflineGeocoder, addresses: pd.Series, rows: np.ndarray, progress, jobs) -> pd.DataFrame:
-    """The offline geocoder's result for ``addresses.iloc[rows]``, in chunks, in row order."""
-    n = len(rows)
-    workers = resolve_jobs(jobs, n)
-    in_steps = callable(progress) or (bool(progress) and n >= PROGRESS_MIN_ROWS)
-    size = _chunk_size(n, workers, in_steps)
-    whole = n == len(addresses)
-
-    def chunk(start: int) -> list:
-        part = addresses.iloc[start:start + size] if whole else addresses.iloc[rows[start:start + size]]
-        return part.tolist()
-
-    starts = range(0, n, size)
-    tell, close = _progress_counter(progress, n, coder.lang)
-    try:
-        if workers == 1:
-            parts = []
-            for start in starts:
-                parts.append(geocode_strings(chunk(start), pref=coder.pref, city=coder.city, lang=coder.lang))
-                tell(min(start + size, n))
-        else:
-            parts = _in_workers(workers, [chunk(s) for s in starts], coder, tell)
-    finally:
-        close()
-    result = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    del parts
-    _release_arrow_memory()
-    return result
-
-
-def _release_arrow_memory() -> None:
-    """Give back to the system what Arrow's allocator keeps of the chunks' freed memory."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except (ImportError, AttributeError):  # pragma: no cover - an older pyarrow
-        pass
-
-
-def _start_worker() -> None:
-    """Run in each worker as it starts: Ctrl-C is the parent's to handle, and the index is read here."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .geocoders.index import town_index
-
-    town_index()
-
-
-def _geocode_chunk(values: list, pref, city, lang: str) -> pd.DataFrame:
-    return geocode_strings(values, pref=pref, city=city, lang=lang)
-
-
-def _start_method():
-    """The start method of the workers: a fork server where there is one (POSIX), else spawn.
-
-    Plain ``fork`` would copy a parent that may run threads (pyarrow's, a server's); the
-    fork server is a fresh interpreter that imports geomap once and forks each worker
-    from there.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["geomap.geocoding"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _in_workers(workers: int, chunks: list[list], coder: OfflineGeocoder, tell) -> list[pd.DataFrame]:
-    """Geocode ``chunks`` in ``workers`` processes; the results in the chunks' order.
-
-    On any error, and on Ctrl-C, the pending chunks are cancelled and every worker is
-    stopped before the exception goes on.
-    """
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(), initializer=_start_worker)
-    try:
-        futures = {executor.submit(_geocode_chunk, values, coder.pref, coder.city, coder.lang): i
-                   for i, values in enumerate(chunks)}
-        sizes = [len(values) for values in chunks]
-        del chunks
-        parts: list = [None] * len(futures)
-        pending, done_rows = set(futures), 0
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                i = futures[future]
-                parts[i] = future.result()
-                done_rows += sizes[i]
-            tell(done_rows)
-    except BrokenProcessPool as exc:  # a worker died: killed for memory, or a script without a main guard
-        _stop(executor)
-        raise GeomapError(f"a geocoding worker process stopped: {exc}", key="jobs_workers_failed") from exc
-    except BaseException:
-        _stop(executor)
-        raise
-    executor.shutdown(wait=True)
-    return parts
-
-
-def _stop(executor) -> None:
-    """Cancel what is left and end the worker processes now (Ctrl-C, an error)."""
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=5)
-
-
 def _service_counts(coder: Geocoder, values: list, result: pd.DataFrame) -> dict:
     """``coder.service_counts()``; for an online adapter that keeps none, read from its ``error`` column."""
     counts = coder.service_counts()
@@ -646,6 +439,7 @@ __all__ = [
     "INPUT_SOURCE",
     "Geocoded",
     "check_jobs",
+    "prepare_workers",
     "geocode",
     "geocode_frame",
     "geocode_rows",

@@ -13,10 +13,6 @@ Finding the columns is :mod:`geomap.columns`; writing results is :mod:`geomap.ou
 from __future__ import annotations
 
 import codecs
-import contextlib
-import csv
-import functools
-import gc
 import itertools
 import operator
 import re
@@ -27,7 +23,6 @@ import pandas as pd
 
 from .columns import (
     ADDRESS_HEADERS,
-    HEADER_NAMES,
     HEADER_ROWS_MAX,
     HEADER_SCAN,
     LAT_HEADERS,
@@ -36,7 +31,9 @@ from .columns import (
     find_header,
     fold_header,
 )
+from . import textrows
 from .errors import InputError, UsageError
+from .textrows import Lenient, TextColumns, bulk, records, sample_lines, separator, text_lines
 from .xlsx import read_xlsx
 
 # -- magic bytes ----------------------------------------------------------------------
@@ -251,31 +248,6 @@ def _decode(data: bytes, shown: str, encoding: str | None) -> str:
                      line=_line_of(data, first_bad))
 
 
-# Lines as csv.reader reads them from a file opened with newline="": ended by \r\n, \r or \n,
-# the ends kept. Made one at a time from the text, never as one list or a copy of the text.
-_CSV_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-# Lines as str.splitlines() cuts them (its line ends, which are more than \r and \n), without the ends.
-_LINE_ENDS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_TEXT_LINE = re.compile(f"([^{_LINE_ENDS}]*)(?:\r\n|[{_LINE_ENDS}])|([^{_LINE_ENDS}]+)")
-
-
-# Lines as the separator is guessed from them: cut at \n only (what io.StringIO(text) gives).
-_SAMPLE_LINE = re.compile(r"[^\n]*\n|[^\n]+")
-
-
-def _csv_lines(text: str):
-    return (m.group() for m in _CSV_LINE.finditer(text))
-
-
-def _text_lines(text: str):
-    """``text.splitlines()``, one line at a time."""
-    return (m.group(1) if m.group(2) is None else m.group(2) for m in _TEXT_LINE.finditer(text))
-
-
-class _Lenient(Exception):
-    """The strict CSV reader refused a quote (``"a"b``): read again as Excel reads it."""
-
-
 def _read_text(text: str, shown: str, suffix: str, header_row: int | None) -> tuple[pd.DataFrame, int | None]:
     """The table of a text file and its header's row number (see :func:`_frame`).
 
@@ -284,82 +256,21 @@ def _read_text(text: str, shown: str, suffix: str, header_row: int | None) -> tu
     millions is never held as one Python list of rows.
     """
     text = text.lstrip("\ufeff")
-    lines = (m.group() for m in _SAMPLE_LINE.finditer(text))
-    sample = list(itertools.islice((ln for ln in lines if ln.strip()), HEADER_SCAN))
+    sample = list(itertools.islice((ln for ln in sample_lines(text) if ln.strip()), HEADER_SCAN))
     if not sample:
         raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
-    sep = _separator(sample, suffix)
+    sep = separator(sample, suffix)
     if sep is None:
-        lines = ((n, [ln.strip()]) for n, ln in enumerate(_text_lines(text), 1) if ln.strip())
-        with _bulk():
+        lines = ((n, [ln.strip()]) for n, ln in enumerate(text_lines(text), 1) if ln.strip())
+        with bulk():
             return _frame(lines, shown, header_row=header_row)
     for strict in (True, False):
         try:
-            with _bulk():
-                return _frame(_records(text, shown, sep, strict), shown, header_row=header_row, strict=True)
-        except _Lenient:
+            with bulk():
+                return _frame(records(text, shown, sep, strict), shown, header_row=header_row, strict=True)
+        except Lenient:
             continue
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-@contextlib.contextmanager
-def _bulk():
-    """Hold the cyclic garbage collector while a table's rows are built as lists.
-
-    The rows hold only strings, so they make no cycles; without this a large list is
-    traversed again and again as it grows, which doubles the time to read it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _separator(sample: list[str], suffix: str) -> str | None:
-    tabs = sum("\t" in ln for ln in sample)
-    commas = sum("," in ln for ln in sample)
-    if suffix in (".tsv", ".tab"):
-        return "\t"
-    if suffix == ".csv":
-        return "\t" if tabs > commas else ","
-    if tabs and tabs >= commas:
-        return "\t"
-    names = HEADER_NAMES | NAME_HEADERS
-    if any(fold_header(h) in names for ln in sample if "," in ln for h in next(csv.reader([ln]), [])):
-        return ","  # a .txt that is really a CSV with a header
-    return None
-
-
-def _records(text: str, shown: str, sep: str, strict: bool):
-    """``(line number, cells)`` for each non-blank record of delimited text, one at a time.
-
-    The line number is the line the record starts on (a quoted cell may hold line breaks).
-    Quotes are read strictly first, so a quote left open is reported rather than taking
-    the rest of the file into one cell; a strict reader that meets text after a closing
-    quote (``"a"b``) raises :class:`_Lenient`, and the file is read again as Excel reads it.
-    """
-    reader = csv.reader(_csv_lines(text), delimiter=sep, strict=strict)
-    line = 0
-    try:
-        for cells in reader:
-            start, line = line + 1, reader.line_num
-            if "".join(cells).strip():
-                yield start, cells
-    except csv.Error as exc:
-        reason = str(exc)
-        if "field limit" in reason:
-            raise InputError(f"{shown!r}: a field starting on line {line + 1} is too long",
-                             key="csv_field_too_long", path=shown, line=line + 1) from exc
-        if "end of data" in reason:
-            raise InputError(f"{shown!r}: a quote opened on line {line + 1} is never closed",
-                             key="csv_unclosed_quote", path=shown, line=line + 1) from exc
-        if strict:
-            raise _Lenient() from exc
-        raise InputError(f"cannot parse {shown!r}: {reason}", key="csv_malformed", path=shown,
-                         reason=f"{line + 1}: {reason}") from exc
 
 
 def _filled(cells) -> list[str]:
@@ -376,15 +287,11 @@ def _width(cells) -> int:
 
 
 
-#: Rows turned into the frame's columns at a time.
-BATCH = 50_000
-
-
 def _frame(rows, shown: str, *, header_row: int | None = None, strict: bool = False,
            merges=()) -> tuple[pd.DataFrame, int | None]:
     """A DataFrame from ``(row number, cells)`` rows, and the number of the row read as the header.
 
-    ``rows`` may be an iterator: it is read once, and every :data:`BATCH` rows become
+    ``rows`` may be an iterator: it is read once, and every :data:`geomap.textrows.BATCH` rows become
     text columns, so the cells are never all held as Python strings.
     ``strict``: a delimited text file, where a row with more fields than the header means
     an unquoted separator (``江東区三好3-15-12, 2F``) and is refused, never shifted.
@@ -426,8 +333,8 @@ def _frame(rows, shown: str, *, header_row: int | None = None, strict: bool = Fa
     # One column whose first row is an address, not a header.
     address_first = narrow and header_row is None and (
         fold_header(first) not in ADDRESS_HEADERS | LAT_HEADERS | NAME_HEADERS and not _looks_like_header(first))
-    columns = _TextColumns(width)
-    stripped = _TextColumns(1) if address_first else None  # the first cells stripped, while narrow
+    columns = TextColumns(width)
+    stripped = TextColumns(1) if address_first else None  # the first cells stripped, while narrow
     wide, batch = [], []
     for n, cells in itertools.chain(data, rows):
         if strict and len(cells) > width:
@@ -439,7 +346,7 @@ def _frame(rows, shown: str, *, header_row: int | None = None, strict: bool = Fa
         if stripped is not None:
             stripped.add_cells([cells[0].strip() if cells else ""])
         batch.append(cells if len(cells) == width else cells[:width] + [""] * (width - len(cells)))
-        if len(batch) == BATCH:
+        if len(batch) == textrows.BATCH:
             columns.add(batch)
             batch = []
     columns.add(batch)
@@ -458,42 +365,6 @@ def _frame(rows, shown: str, *, header_row: int | None = None, strict: bool = Fa
     labels = _dedupe([name.strip() or f"Unnamed: {i}" for i, name in enumerate(names)])
     return pd.DataFrame(dict(zip(range(width), (columns.column(j) for j in range(width))))).set_axis(
         labels, axis=1), number
-
-
-@functools.lru_cache(maxsize=1)
-def _text_dtype():
-    """The dtype every column of a table read gets: what ``astype(str)`` gives (Arrow-backed text in pandas 3)."""
-    return pd.Series([""], dtype=object).astype(str).dtype
-
-
-class _TextColumns:
-    """Columns of text filled a batch of rows at a time, each batch kept in the final dtype."""
-
-    def __init__(self, width: int):
-        self.parts: list[list] = [[] for _ in range(width)]
-        self.pending: list[str] = []
-
-    def add(self, rows: list) -> None:
-        if rows:
-            for part, values in zip(self.parts, zip(*rows)):
-                part.append(pd.array(values, dtype=_text_dtype()))
-
-    def add_cells(self, values: list) -> None:
-        """One column's values, a few at a time (a batch is made every :data:`BATCH`)."""
-        self.pending += values
-        if len(self.pending) >= BATCH:
-            self.parts[0].append(pd.array(self.pending, dtype=_text_dtype()))
-            self.pending = []
-
-    def column(self, j: int, before: list | None = None) -> pd.Series:
-        parts = list(self.parts[j])
-        if before:
-            parts.insert(0, pd.array(before, dtype=_text_dtype()))
-        if self.pending:
-            parts.append(pd.array(self.pending, dtype=_text_dtype()))
-        if not parts:
-            return pd.Series([], dtype=_text_dtype())
-        return pd.concat([pd.Series(p) for p in parts], ignore_index=True) if len(parts) > 1 else pd.Series(parts[0])
 
 
 def _header_names(rows: list, h: int, merges) -> tuple[list[str], list]:

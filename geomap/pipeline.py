@@ -212,6 +212,7 @@ def geocode_file(
     table_format(output)
     unmatched_file = report.unmatched_path(input, output)
     check_output(unmatched_file, protect=[input, output])
+    geocoding.prepare_workers(jobs, geocoder)  # workers asked for: their server starts while the list is read
     df = read_table(input, sheet=sheet, encoding=encoding, header_row=header_row)
     found = require_columns(df, find_columns(df, address_column=address_column))
     geocoded = geocoding.geocode_rows(
@@ -438,6 +439,7 @@ def render(
         check_output(path, protect=[input], probe=path == html)
     unmatched_file = report.unmatched_path(input, html)
     check_output(unmatched_file, protect=[input, html, *images])
+    geocoding.prepare_workers(jobs, geocoder)  # workers asked for: their server starts while the list is read
 
     df = read_table(input, sheet=sheet, encoding=encoding, header_row=header_row)
     found = require_columns(df, find_columns(df, address_column=address_column))

@@ -193,12 +193,16 @@ LINE_TEXT = st.text(alphabet=st.sampled_from(list("a住,\t\"\r\n\x0b\x0c\x1c\x85
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=LINE_TEXT)
-def test_lines_are_cut_as_the_whole_text_was(text):
-    from geomap.io import _csv_lines, _text_lines
+@given(text=LINE_TEXT, block=st.sampled_from([1, 3, 1 << 20]))
+def test_lines_are_cut_as_the_whole_text_was(text, block):
+    from geomap import textrows
 
-    assert list(_csv_lines(text)) == list(io.StringIO(text, newline=""))  # what csv.reader read
-    assert list(_text_lines(text)) == text.splitlines()  # a list with one address per line
+    old, textrows.LINES_BLOCK = textrows.LINES_BLOCK, block  # blocks of the text cut at \n
+    try:
+        assert list(textrows.csv_lines(text)) == list(io.StringIO(text, newline=""))  # what csv.reader read
+        assert list(textrows.text_lines(text)) == text.splitlines()  # a list with one address per line
+    finally:
+        textrows.LINES_BLOCK = old
 
 
 LONG = {
@@ -213,12 +217,12 @@ LONG = {
 
 @pytest.mark.parametrize("case", list(LONG))
 def test_a_list_read_in_batches_is_the_list_read_at_once(tmp_path, monkeypatch, case):
-    from geomap import io as geomap_io
+    from geomap import textrows
 
     name, text = LONG[case]
     path = write(tmp_path, name, text)
     whole = read_table(path)
-    monkeypatch.setattr(geomap_io, "BATCH", 3)
+    monkeypatch.setattr(textrows, "BATCH", 3)
     batched = read_table(path)
     import pandas as pd
 
@@ -228,9 +232,9 @@ def test_a_list_read_in_batches_is_the_list_read_at_once(tmp_path, monkeypatch, 
 
 
 def test_errors_of_a_list_read_in_batches(tmp_path, monkeypatch):
-    from geomap import io as geomap_io
+    from geomap import textrows
 
-    monkeypatch.setattr(geomap_io, "BATCH", 2)
+    monkeypatch.setattr(textrows, "BATCH", 2)
     wide = write(tmp_path, "w.csv", "名称,住所\n" + "".join(f"a{i},江東区東陽{i}\n" for i in range(9))
                  + "b,江東区三好3-15-12, 2F\nc,江東区三好3-15-12, 3F\n")
     with pytest.raises(InputError) as err:

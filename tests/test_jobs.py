@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geomap import geocoding
+from geomap import geocoding, workers
 from geomap.cli import main
 from geomap.errors import GeomapError, UsageError
 from geomap.geocoders.base import Geocoder, empty_result
@@ -105,12 +105,12 @@ def test_only_strings_and_options_cross_to_a_worker(mixed, monkeypatch):
     monkeypatch.setattr(ProcessPoolExecutor, "__init__", init)
     monkeypatch.setattr(geocoding, "CHUNK", 500)
     geocode_table(mixed, jobs=2, city=None)
-    assert len(sent) > 2 and started[0]["initializer"] is geocoding._start_worker
+    assert len(sent) > 2 and started[0]["initializer"] is workers._start_worker
     assert "initargs" not in started[0]
     for blob in sent:
         fn, args, kwargs = pickle.loads(blob)
         values, *options = args
-        assert fn is geocoding._geocode_chunk and kwargs == {}
+        assert fn is workers._geocode_chunk and kwargs == {}
         assert all(isinstance(v, str) or v is None for v in values) and options == [None, None, "ja"]
         assert b"TownIndex" not in blob and len(blob) < 100 * len(values) + 1000
     assert b"TownIndex" in pickle.dumps(town_index())  # the check above would see it
@@ -160,10 +160,10 @@ def test_jobs_must_be_a_count_or_auto(value):
 def test_what_each_jobs_value_means(monkeypatch):
     assert check_jobs("auto") == check_jobs(None) == check_jobs(" AUTO ") == "auto"
     assert check_jobs("２") == 2 and check_jobs(np.int64(3)) == 3
-    monkeypatch.setattr(geocoding, "cores", lambda: 8)
-    assert resolve_jobs("auto", geocoding.AUTO_JOBS_MIN_ROWS - 1) == 1
-    assert resolve_jobs("auto", geocoding.AUTO_JOBS_MIN_ROWS) == min(8, geocoding.AUTO_JOBS_MIN_ROWS
-                                                                     // geocoding.AUTO_ROWS_PER_JOB)
+    monkeypatch.setattr(workers, "cores", lambda: 8)
+    assert resolve_jobs("auto", workers.AUTO_JOBS_MIN_ROWS - 1) == 1
+    assert resolve_jobs("auto", workers.AUTO_JOBS_MIN_ROWS) == min(8, workers.AUTO_JOBS_MIN_ROWS
+                                                                   // workers.AUTO_ROWS_PER_JOB)
     assert resolve_jobs("auto", 10_000_000) == 8 and resolve_jobs(0, 10_000_000) == 8
     assert resolve_jobs(3, 10_000_000) == 3 and resolve_jobs(1, 10_000_000) == 1
     assert resolve_jobs(4, 10) == 1  # one chunk: no worker to start
@@ -342,7 +342,7 @@ def die(*args):
 
 
 def test_a_worker_that_dies_is_the_jobs_message(monkeypatch):
-    monkeypatch.setattr(geocoding, "_geocode_chunk", die)
+    monkeypatch.setattr(workers, "_geocode_chunk", die)
     monkeypatch.setattr(geocoding, "CHUNK", 100)
     with pytest.raises(GeomapError) as err:
         geocode_table(pd.DataFrame({"住所": ["東京都江東区東陽4-11-28"] * 300}), jobs=2)

@@ -166,7 +166,7 @@ def test_the_csv_bytes_are_those_pandas_wrote(tmp_path_factory, texts, floats, i
 
 
 def test_tables_the_column_writer_does_not_take_go_to_pandas(tmp_path):
-    from geomap.output import _csv_pieces
+    from geomap.delimited import _csv_pieces
 
     df = pd.DataFrame({"a": ["=1", "x"], "flag": [True, False], "when": pd.to_datetime(["2024-01-01", None]),
                        "mixed": ["=2", 3]})
