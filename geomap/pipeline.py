@@ -501,7 +501,7 @@ def render(
     limit = None if force else MAX_HTML_BYTES
     if limit is not None and options.by == "town" and areas is None:
         # approximate town areas over a large region take minutes and gigabytes: refuse first
-        from .spatial import town_area_count
+        from .areas import town_area_count
 
         check_size(town_area_count(frame.loc[on_map, "code"]) * TOWN_AREA_BYTES, limit, estimated=True)
     # One model for every output; the map writers are atomic themselves (temporary file,

@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .areas import municipal_areas, prefecture_areas, town_areas
 from .errors import InputError, UsageError
 from .maps.options import AGG, AREA_LEVELS, check_choice
+from .shapes import WGS84
 
 log = logging.getLogger(__name__)
 
-WGS84 = "EPSG:4326"
 # A point on a simplified coastline may fall just outside every polygon; within this
 # distance (metres, Web Mercator, i.e. about 1.5 km in Japan) it goes to the nearest area.
 NEAREST_MAX_DISTANCE = 2000.0
@@ -149,166 +150,7 @@ def _join_codes(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, key: str) -> 
     return pd.Series(out.to_numpy(dtype=object), index=points.index)
 
 
-# --------------------------------------------------------------------------- areas
-
-
-def town_areas(codes) -> gpd.GeoDataFrame:
-    """Approximate 大字・町丁目 areas for the given municipality codes.
-
-    No town polygons are shipped, so a town's area is made of the Voronoi cells of its
-    points in the embedded index (its representative point and those of its 小字),
-    clipped to the municipality's land polygon and merged: the places nearer to one of
-    the town's points than to any other town's. Borders are therefore approximate;
-    maps must say so (「おおよその範囲」). A town with no point in the index gets no area
-    (nor does a municipality without any).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``key`` (``code:town``), ``code``, ``town``, ``name``, ``geometry`` (EPSG:4326).
-    """
-    from .boundaries import municipalities
-    from .gazetteer import towns
-
-    codes = sorted({str(c) for c in codes if c is not None and not pd.isna(c)})
-    munis = municipalities()
-    munis = munis[munis["code"].isin(codes)]
-    index = towns()
-    index = index[index["code"].isin(codes) & index["lat"].notna()]
-    # every point of a town: its own first, then its 小字; a place two towns share stays with the first
-    index = index.assign(own=index["koaza"] == "").sort_values(["code", "own"], ascending=[True, False], kind="stable")
-    pts = index[["code", "town", "lat", "lon"]].drop_duplicates(["code", "lat", "lon"])
-
-    pieces = []
-    for muni in munis.itertuples(index=False):
-        poly = muni.geometry
-        mine = pts[pts["code"] == muni.code]
-        full_name = f"{muni.pref}{muni.city}"
-        if not len(mine):
-            continue
-        if len(mine) == 1:
-            cells_of = np.array([poly], dtype=object)  # one point: the whole municipality is its cell
-            names = mine["town"].to_numpy()
-        else:
-            generators = shapely.points(mine["lon"].to_numpy(), mine["lat"].to_numpy())
-            cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(generators), extend_to=poly))
-            # match each cell to the point it contains (cell order is not guaranteed)
-            tree = shapely.STRtree(cells)
-            gen_idx, cell_idx = tree.query(generators, predicate="within")
-            order = np.full(len(generators), -1)
-            order[gen_idx] = cell_idx
-            keep = order >= 0
-            cells_of = shapely.intersection(cells[order[keep]], poly)
-            names = mine["town"].to_numpy()[keep]
-        frame = pd.DataFrame({"code": muni.code, "town": names, "name": [full_name + t for t in names],
-                              "geometry": cells_of})
-        pieces.append(frame[~shapely.is_empty(frame["geometry"].to_numpy())])
-    if not pieces:
-        return gpd.GeoDataFrame({"key": [], "code": [], "town": [], "name": []}, geometry=[], crs=WGS84)
-    out = pd.concat(pieces, ignore_index=True)
-    out.insert(0, "key", out["code"] + ":" + out["town"])
-    out = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
-    # clipping can leave GeometryCollections with slivers of lines; keep only polygons
-    out = clean_frame(out, "polygon")
-    merged = _merge_cells(out)
-    return clean_frame(merged, "polygon")[["key", "code", "town", "name", "geometry"]]
-
-
-def _merge_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One row per ``key``: the union of its cells (most towns have one, kept as it is)."""
-    several = cells["key"].duplicated(keep=False).to_numpy()
-    single = cells.loc[~several]
-    if not several.any():
-        return single.reset_index(drop=True)
-    many = cells.loc[several]
-    groups = many.groupby("key", sort=False)
-    merged = gpd.GeoDataFrame(
-        groups[["code", "town", "name"]].first().reset_index(),
-        geometry=[shapely.union_all(g.geometry.to_numpy(), grid_size=None) for _, g in groups],
-        crs=cells.crs,
-    )
-    return pd.concat([single, merged], ignore_index=True)
-
-
-def town_area_count(codes) -> int:
-    """How many approximate town areas :func:`town_areas` makes for the municipalities of ``codes``.
-
-    Cheap (read from the town index, nothing is computed), so a caller can decide before
-    the areas are made; ``codes`` may repeat and hold blanks.
-    """
-    from .gazetteer import towns
-
-    wanted = {str(c) for c in pd.Series(codes).dropna().astype(str) if c}
-    if not wanted:
-        return 0
-    index = towns()
-    index = index[index["code"].isin(wanted) & index["lat"].notna()]
-    return int(index[["code", "town"]].drop_duplicates().shape[0])
-
-
-# --------------------------------------------------------------------------- clean shapes
-
-#: What :func:`clean_geometries` keeps: the single-part types of each kind.
-_KEEP = {"polygon": ("Polygon",), "line": ("LineString", "LinearRing")}
-#: Polygon parts smaller than this (square degrees, about 1 m²) are clipping slivers.
-SLIVER_AREA = 1e-10
-
-
-def clean_geometries(geoms, kind: str) -> np.ndarray:
-    """Every geometry as one drawable shape of ``kind``, or None when nothing of it is left.
-
-    Clipping, simplifying and dissolving can give GeometryCollections (a line and a point
-    where a border touches the clipping box), empty geometries, points, slivers and invalid
-    rings; a renderer expects polygons (``kind="polygon"``) or lines (``kind="line"``).
-    Each geometry is made valid, split into its single parts (collections inside
-    collections too), and only the parts of ``kind`` are kept (polygons of some area,
-    lines of some length), joined again as one Polygon/MultiPolygon or
-    LineString/MultiLineString.
-
-    >>> import shapely
-    >>> mixed = shapely.GeometryCollection([shapely.LineString([(0, 0), (1, 0)]), shapely.Point(2, 2)])
-    >>> [g.wkt if g is not None else None for g in clean_geometries([mixed, shapely.Point(0, 0)], "line")]
-    ['LINESTRING (0 0, 1 0)', None]
-    """
-    check_choice("kind", kind, tuple(_KEEP))
-    geoms = np.asarray(geoms, dtype=object).ravel()
-    out = np.full(len(geoms), None, dtype=object)
-    present = np.array([g is not None for g in geoms], dtype=bool)
-    if not present.any():
-        return out
-    valid = shapely.make_valid(geoms[present].astype(object))
-    keep = _KEEP[kind]
-    for i, geom in zip(np.flatnonzero(present), valid):
-        parts = _single_parts(geom)
-        if kind == "polygon":
-            parts = [p for p in parts if p.geom_type in keep and p.area > SLIVER_AREA]
-            if parts:
-                out[i] = parts[0] if len(parts) == 1 else shapely.make_valid(shapely.multipolygons(parts))
-                if out[i].geom_type not in ("Polygon", "MultiPolygon"):  # rare: parts touching along a line
-                    out[i] = shapely.union_all(parts)
-        else:
-            parts = [shapely.LineString(p.coords) if p.geom_type == "LinearRing" else p
-                     for p in parts if p.geom_type in keep and p.length > 0]
-            if parts:
-                out[i] = parts[0] if len(parts) == 1 else shapely.multilinestrings(parts)
-    return out
-
-
-def _single_parts(geom) -> list:
-    if geom is None or geom.is_empty:
-        return []
-    if geom.geom_type.startswith("Multi") or geom.geom_type == "GeometryCollection":
-        return [p for part in shapely.get_parts(geom) for p in _single_parts(part)]
-    return [geom]
-
-
-def clean_frame(frame: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
-    """``frame`` with :func:`clean_geometries` applied, rows left with nothing dropped."""
-    geoms = clean_geometries(frame.geometry.to_numpy(), kind)
-    keep = np.array([g is not None for g in geoms], dtype=bool)
-    out = frame.loc[keep].copy()
-    out[frame.geometry.name] = gpd.GeoSeries(geoms[keep], index=out.index, crs=frame.crs)
-    return out
+# --------------------------------------------------------------------------- aggregation
 
 
 def aggregate(
@@ -332,7 +174,7 @@ def aggregate(
         Points from :func:`to_points`.
     by : {"prefecture", "municipality", "town"}
         Area level. ``"prefecture"`` and ``"municipality"`` use the embedded boundaries;
-        ``"town"`` uses approximate 大字・町丁目 areas (see :func:`town_areas`) unless
+        ``"town"`` uses approximate 大字・町丁目 areas (see :func:`geomap.areas.town_areas`) unless
         ``boundaries`` is given.
     value : str, optional
         Numeric column to sum or average; required for ``agg="sum"`` and ``"mean"``.
@@ -408,9 +250,9 @@ def aggregate(
         areas, assigned = _user_areas(points, boundaries, key, name)
     elif by == "municipality":
         assigned = assign_municipality(points, code=code)
-        areas = _municipal_areas()
+        areas = municipal_areas()
     elif by == "prefecture":
-        areas = _prefecture_areas()
+        areas = prefecture_areas()
         assigned = assign_municipality(points, code=code).map(lambda c: None if c is None else str(c)[:2])
         lost = assigned.isna().to_numpy()
         if lost.any():  # off every municipality (a far island): the prefecture polygon it is in
@@ -493,22 +335,6 @@ def measure_values(points: pd.DataFrame, value: str | None, agg: str) -> np.ndar
             count=int(bad.sum()),
         )
     return nums.astype(float).to_numpy()
-
-
-def _municipal_areas() -> gpd.GeoDataFrame:
-    from .boundaries import municipalities
-
-    munis = municipalities()
-    return gpd.GeoDataFrame(
-        {"key": munis["code"], "name": munis["pref"] + munis["city"]}, geometry=munis.geometry, crs=WGS84
-    )
-
-
-def _prefecture_areas() -> gpd.GeoDataFrame:
-    from .boundaries import prefectures
-
-    prefs = prefectures()
-    return gpd.GeoDataFrame({"key": prefs["code"], "name": prefs["pref"]}, geometry=prefs.geometry, crs=WGS84)
 
 
 def _user_areas(points, boundaries, key, name):

@@ -40,6 +40,7 @@ DOCTEST_MODULES = [
     "geomap.pipeline",
     "geomap.provenance",
     "geomap.report",
+    "geomap.shapes",
     "geomap.spatial",
 ]
 

@@ -11,13 +11,14 @@ from click.testing import CliRunner
 
 from conftest import town_rows
 from geomap import spatial
+from geomap.areas import town_areas
 from geomap.cli import main
 
 
 def estat_zip(tmp_path, code: str):
     """A boundary file as e-Stat ships it: r2ka<code>.zip, a Shapefile in JGD2000 longitude/latitude,
     attributes in Shift_JIS without a .cpg, KEY_CODE (11 digits) and S_NAME (blank for water)."""
-    towns = spatial.town_areas([code]).reset_index(drop=True)  # stand-ins for the real polygons
+    towns = town_areas([code]).reset_index(drop=True)  # stand-ins for the real polygons
     frame = towns[["town", "geometry"]].rename(columns={"town": "S_NAME"})
     frame.insert(0, "KEY_CODE", [f"{code}{i + 1:04d}00" for i in range(len(frame))])
     frame.insert(1, "PREF_NAME", "東京都")

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import geomap
 from conftest import town_rows
 from geomap import pipeline, spatial
+from geomap.areas import town_area_count, town_areas
 from geomap.cli import main
 from geomap.errors import UsageError
 from geomap.maps import MapOptions, build
@@ -66,7 +67,7 @@ def test_town_areas_over_all_japan_are_refused_before_they_are_made(tmp_path, mo
     index = towns()
     rows = town_rows(sorted(index["code"].unique())).groupby("code").head(1)  # one row per municipality
     write_list(tmp_path / "japan.csv", rows)
-    assert spatial.town_area_count(rows["code"]) * map_html.TOWN_AREA_BYTES > map_html.MAX_HTML_BYTES
+    assert town_area_count(rows["code"]) * map_html.TOWN_AREA_BYTES > map_html.MAX_HTML_BYTES
     monkeypatch.setattr(spatial, "town_areas", lambda codes: pytest.fail("town areas were made"))
     result = CliRunner().invoke(main, ["render", str(tmp_path / "japan.csv"), "--by", "town"])
     assert result.exit_code == 2
@@ -75,8 +76,8 @@ def test_town_areas_over_all_japan_are_refused_before_they_are_made(tmp_path, mo
 
 
 def test_town_area_count_is_the_number_of_town_areas():
-    assert spatial.town_area_count(["13108", "13108", None, ""]) == len(spatial.town_areas(["13108"]))
-    assert spatial.town_area_count([]) == 0
+    assert town_area_count(["13108", "13108", None, ""]) == len(town_areas(["13108"]))
+    assert town_area_count([]) == 0
 
 
 def test_a_long_step_gets_a_line_that_ends_when_it_does():

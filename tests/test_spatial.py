@@ -9,8 +9,10 @@ import pytest
 import shapely
 
 from geomap import spatial
+from geomap.areas import town_areas
 from geomap.boundaries import municipalities, prefectures, read_boundaries
 from geomap.errors import InputError, UsageError
+from geomap.shapes import clean_frame, clean_geometries
 
 
 def test_to_points_keeps_rows_with_coordinates_only(koto_rows):
@@ -122,7 +124,7 @@ def test_value_errors(koto_rows):
 
 
 def test_town_areas_are_voronoi_cells_clipped_to_the_ward():
-    cells = spatial.town_areas(["13108"])
+    cells = town_areas(["13108"])
     koto = municipalities().set_index("code").loc["13108", "geometry"]
     assert cells["code"].eq("13108").all()
     assert set(cells.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
@@ -228,8 +230,8 @@ def test_clean_geometries_leaves_only_drawable_shapes():
         nested,
         square.exterior,  # a LinearRing
     ]
-    polys = spatial.clean_geometries(given, "polygon")
-    lines = spatial.clean_geometries(given, "line")
+    polys = clean_geometries(given, "polygon")
+    lines = clean_geometries(given, "line")
     assert [g is None for g in polys] == [True, True, True, True, False, False, False, True]
     assert [g is None for g in lines] == [False, True, True, True, True, True, False, False]
     for g in [*polys, *lines]:
@@ -241,9 +243,9 @@ def test_clean_geometries_leaves_only_drawable_shapes():
     assert polys[6].equals(square) and lines[6].equals(line)
     assert lines[7].geom_type == "LineString" and lines[7].length == pytest.approx(4)
     frame = gpd.GeoDataFrame({"k": range(len(given))}, geometry=given, crs=spatial.WGS84)
-    assert spatial.clean_frame(frame, "line")["k"].tolist() == [0, 6, 7]
+    assert clean_frame(frame, "line")["k"].tolist() == [0, 6, 7]
     with pytest.raises(UsageError):
-        spatial.clean_geometries(given, "point")
+        clean_geometries(given, "point")
 
 
 def test_town_areas_merge_the_cells_of_a_town_and_its_koaza():
@@ -252,7 +254,7 @@ def test_town_areas_merge_the_cells_of_a_town_and_its_koaza():
 
     index = towns()
     mine = index[(index["code"] == "07201") & index["lat"].notna()]  # 福島市: many 小字
-    areas = spatial.town_areas(["07201"])
+    areas = town_areas(["07201"])
     assert areas["key"].is_unique
     assert set(areas["town"]) == set(mine["town"])  # one area per town with a point, no more
     city = municipalities().set_index("code").loc["07201", "geometry"]
@@ -273,8 +275,8 @@ def test_no_town_area_without_a_point():
     with_point = set(zip(index.loc[index["lat"].notna(), "code"], index.loc[index["lat"].notna(), "town"]))
     pointless = pointless[[(c, t) not in with_point for c, t in zip(pointless["code"], pointless["town"])]]
     code = pointless["code"].value_counts().index[0]
-    areas = spatial.town_areas([code])
+    areas = town_areas([code])
     assert not set(pointless.loc[pointless["code"] == code, "town"]) & set(areas["town"])
     toshima = municipalities().set_index("city").loc["利島村", "code"]
     assert not index.loc[index["code"] == toshima, "lat"].notna().any()
-    assert len(spatial.town_areas([toshima])) == 0  # no town point at all, so no area
+    assert len(town_areas([toshima])) == 0  # no town point at all, so no area

@@ -23,6 +23,7 @@ import shapely
 from .. import spatial
 from ..errors import InputError
 from ..messages import message
+from ..shapes import clean_frame
 from .options import AREA_LEVELS, PERSONAL_MIN_COUNT, MapOptions
 
 log = logging.getLogger(__name__)
@@ -353,19 +354,19 @@ def normalise_shapes(model: MapModel) -> None:
     Clipping, simplifying and dissolving can leave GeometryCollections, points, empties,
     slivers and invalid rings (a municipal border clipped at a corner gives a line and a
     point); the renderers expect polygons (areas, land) and lines (outlines). See
-    :func:`geomap.spatial.clean_geometries`. Shapes left with nothing are dropped.
+    :func:`geomap.shapes.clean_geometries`. Shapes left with nothing are dropped.
     """
     if model.areas is not None:
-        model.areas = spatial.clean_frame(model.areas, "polygon")
+        model.areas = clean_frame(model.areas, "polygon")
     if model.land is not None:
-        model.land = spatial.clean_frame(model.land, "polygon")
+        model.land = clean_frame(model.land, "polygon")
     if model.overview is not None:
-        model.overview = (spatial.clean_frame(model.overview[0], "polygon"),
-                          spatial.clean_frame(model.overview[1], "line"))
+        model.overview = (clean_frame(model.overview[0], "polygon"),
+                          clean_frame(model.overview[1], "line"))
     for name in ("prefecture_lines", "municipality_lines"):
         frame = getattr(model, name)
         if frame is not None:
-            setattr(model, name, spatial.clean_frame(frame, "line"))
+            setattr(model, name, clean_frame(frame, "line"))
 
 
 # --------------------------------------------------------------------------- pieces
