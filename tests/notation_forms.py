@@ -117,7 +117,7 @@ def old_municipality_names() -> set[str]:
         with path.open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 old = row["変更前"]
-                names |= {key(old), key(old.split("郡")[-1])}
+                names |= {key(old), key(re.sub(r"^.+?郡", "", old))}  # 八頭郡郡家町: 郡家町
     return {n for n in names if n}
 
 

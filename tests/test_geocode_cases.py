@@ -212,6 +212,9 @@ CASES: dict[str, list[tuple[str, str, str, str, int]]] = {
     "municipality_written_twice": [
         ("東京都港区港区南青山２－３３－７７", T, "港区", "南青山二丁目", 3),
         ("東京都北区北区中十条３－１－６", T, "北区", "中十条三丁目", 3),
+        ("大阪府大阪市北区大阪府大阪市北区梅田3-3-1", "大阪府", "大阪市北区", "梅田三丁目", 3),
+        # a town named like its municipality, written before another town of it
+        ("大分県大分市大分市萩原三丁目17-16", "大分県", "大分市", "萩原三丁目", 3),
     ],
     "town_suffix_omitted": [
         ("東京都中野区弥生１－５８－１４", T, "中野区", "弥生町一丁目", 3),

@@ -60,6 +60,9 @@ def find(matcher: Matcher, text: str, pos: int, pref: str = "") -> Match | None:
             for h in hit if isinstance(hit, list) else [hit] if hit is not None else []:
                 if _NAME_END.match(text, h.end) and not any(c == code and o.name == h.name for c, o in hits):
                     hits.append((code, h))
+    if len(hits) > 1:  # 伏見一丁目 is not 伏見 followed by an unexplained 1丁目 (see TownHit.quality)
+        scores = [h.quality(text) for _, h in hits]
+        hits = [hit for hit, score in zip(hits, scores) if score == max(scores)]
     if len(hits) == 1:
         code, hit = hits[0]
         mun = index.municipalities[code]

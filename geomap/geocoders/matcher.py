@@ -27,7 +27,7 @@ _CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|町目|(?=-|の|#|$))")
 _ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
 _UNKNOWN_WARD = re.compile(r"[^\d\-#]{1,4}?区")
 _UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-#]{1,6}?[市区町村](?![市区町村場]|役所)")
-_UNEXPLAINED_CHOME = re.compile(r"\d+丁目")
+_UNEXPLAINED_CHOME = re.compile(r"\d+(?:丁目|条|線)")  # a number the town does not explain: 丁目, 条 or 線
 _BARE_NUMBER = re.compile(r"[\d#]+")
 _INNER_AZA = re.compile(r"大字|字(?=[^\d\-#])")  # a 大字/字 inside the name part
 
@@ -391,16 +391,19 @@ class Matcher:
         hits: list[tuple[str, TownHit]] = []
         for code in codes:
             hit = self.match_town(code, text, pos)
-            if hit is None:
-                # The municipality written twice (港区港区南青山), unless it is also a town's
-                # name (神津島村神津島村): that was tried first.
-                written = index.municipalities[code].city
-                for again in {written, written.split("郡")[-1], written.split("市")[-1]}:
-                    again = key(again)
-                    if again and text.startswith(again, pos):
-                        hit = self.match_town(code, text, pos + len(again))
-                        if hit is not None:
-                            break
+            # The municipality written twice (港区港区南青山), or with its prefecture
+            # (大阪府大阪市北区大阪府大阪市北区梅田). A town of that name was tried first, and wins
+            # unless the address read past the name explains more: 神津島村神津島村35-17 is the
+            # town 神津島村, 大分市大分市萩原三丁目 is 萩原三丁目, not 大字大分.
+            mun = index.municipalities[code]
+            written = mun.city
+            for again in {written, written.split("郡")[-1], written.split("市")[-1], mun.pref + written}:
+                again = key(again)
+                if again and text.startswith(again, pos):
+                    past = self.match_town(code, text, pos + len(again))
+                    if past is not None and (hit is None or _end(past) > _end(hit)):
+                        hit = past
+                        break
             if isinstance(hit, list):
                 hits.extend((code, h) for h in hit)
             elif hit is not None:
