@@ -36,6 +36,7 @@ DOCTEST_MODULES = [
     "geomap.io",
     "geomap.maps.html",
     "geomap.maps.static",
+    "geomap.maps.wrap",
     "geomap.output",
     "geomap.pipeline",
     "geomap.provenance",

@@ -17,6 +17,7 @@ from geomap.gazetteer import towns
 from geomap.maps import MapOptions, build, make_map
 from geomap.maps import model as map_model
 from geomap.maps import static
+from geomap.maps import wrap as map_wrap
 from geomap.messages import MESSAGES
 from matplotlib.text import Text
 
@@ -153,7 +154,7 @@ def test_captions_never_leave_a_bracket_alone(lang):
              for key, t in MESSAGES.items() if key.startswith("map_") and t[lang]]
     for text in texts:
         for width in range(12, 61):
-            lines = static.wrap(text, width).split("\n")
+            lines = map_wrap.wrap(text, width).split("\n")
             assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
             for line in lines:
                 assert line and not (line[0] in CLOSING and len(lines) > 1)
