@@ -50,11 +50,13 @@ _LAZY = {
 
 
 def __getattr__(name):
+    import importlib
+
+    if name == "dask":  # geomap.dask.geocode: the module imports dask itself only when it is called
+        return importlib.import_module(".dask", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'geomap' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
