@@ -13,7 +13,7 @@ from conftest import XSS, town_rows
 from geomap.errors import InputError, OutputError, UsageError
 from geomap.maps import GSI_PALE, GSI_STD, make_map, save_html
 from geomap.maps import MapOptions, build
-from geomap.maps import model as map_model
+from geomap.maps import classes as map_classes
 from geomap.maps.page import external_resources, safe_json
 
 
@@ -122,8 +122,8 @@ def test_choropleth_legend_and_tooltips(wards_rows):
     assert tips["13108"] == f"東京都江東区: {counts['13108']:,}件"
     labels = [i.label for i in model.area_items]
     # the wards without rows are context (their outlines), not a class of 0
-    assert labels[-1] == "一覧に行のない市区町村（線のみ）" and model.area_items[-1].kind == map_model.CONTEXT
-    assert map_model.ZERO not in {i.kind for i in model.area_items}
+    assert labels[-1] == "一覧に行のない市区町村（線のみ）" and model.area_items[-1].kind == map_classes.CONTEXT
+    assert map_classes.ZERO not in {i.kind for i in model.area_items}
     assert model.area_title == "件数（件）"
     assert model.title == "件数（市区町村別）"
     # view fits the areas that have data
@@ -138,11 +138,11 @@ def test_classifications(wards_rows):
     df["値"] = df["code"].str[-2:].astype(int)  # each ward its own mean: 1 … 23
     for scheme in ("quantiles", "natural_breaks", "equal_interval"):
         model = built(df, by="municipality", value="値", agg="mean", classification=scheme, k=4, points=False)
-        classed = model.areas[model.areas["state"] == map_model.CLASSED]
+        classed = model.areas[model.areas["state"] == map_classes.CLASSED]
         assert 2 <= classed["color"].nunique() <= 4
-        assert len([i for i in model.area_items if i.kind == map_model.CLASSED]) == classed["color"].nunique()
+        assert len([i for i in model.area_items if i.kind == map_classes.CLASSED]) == classed["color"].nunique()
     user = built(df, by="municipality", value="値", agg="mean", breaks=[4, 5, 100], points=False)
-    assert [i.label for i in user.area_items if i.kind == map_model.CLASSED][-1] == "5 – 100"
+    assert [i.label for i in user.area_items if i.kind == map_classes.CLASSED][-1] == "5 – 100"
     values = user.areas["value"]
     low = user.areas.loc[values <= 4, "color"].unique()
     high = user.areas.loc[values > 5, "color"].unique()
@@ -160,12 +160,12 @@ def test_no_data_is_not_zero(wards_rows):
     df.loc[df["code"] == "13102", "人数"] = None  # 中央区's rows give no number
     model = built(df, by="municipality", value="人数", agg="sum", points=False)
     states = model.areas.set_index("key")["state"]
-    assert states["13108"] == map_model.CLASSED  # a sum of zeros is a value
-    assert states["13102"] == map_model.NODATA  # rows, but no value: no data, not zero
-    assert {i.kind for i in model.area_items} == {map_model.CLASSED, map_model.NODATA, map_model.CONTEXT}
-    nodata = model.areas.loc[model.areas["state"] == map_model.NODATA, "color"].unique()
-    assert list(nodata) == [map_model.NODATA_COLOR]
-    assert map_model.NODATA_COLOR not in model.areas.loc[model.areas["state"] == map_model.CLASSED, "color"].tolist()
+    assert states["13108"] == map_classes.CLASSED  # a sum of zeros is a value
+    assert states["13102"] == map_classes.NODATA  # rows, but no value: no data, not zero
+    assert {i.kind for i in model.area_items} == {map_classes.CLASSED, map_classes.NODATA, map_classes.CONTEXT}
+    nodata = model.areas.loc[model.areas["state"] == map_classes.NODATA, "color"].unique()
+    assert list(nodata) == [map_classes.NODATA_COLOR]
+    assert map_classes.NODATA_COLOR not in model.areas.loc[model.areas["state"] == map_classes.CLASSED, "color"].tolist()
 
 
 def test_min_count_hides_small_values(wards_rows):
@@ -176,10 +176,10 @@ def test_min_count_hides_small_values(wards_rows):
     model = built(wards_rows, by="municipality", min_count=k, points=False)
     areas = model.areas.set_index("key")
     name = areas.loc[small, "name"]
-    assert areas.loc[small, "state"] == map_model.SUPPRESSED
+    assert areas.loc[small, "state"] == map_classes.SUPPRESSED
     assert areas.loc[small, "tip"] == f"{name}: {k}未満"
-    assert areas.loc[small, "color"] == map_model.SUPPRESSED_COLOR
-    assert areas.loc[sizes.index[-1], "state"] == map_model.CLASSED
+    assert areas.loc[small, "color"] == map_classes.SUPPRESSED_COLOR
+    assert areas.loc[sizes.index[-1], "state"] == map_classes.CLASSED
     html = page(make_map(wards_rows, by="municipality", min_count=k, points=False))
     assert not has(html, f"{name}: {n_small:,}件") and has(html, f"{name}: {k}未満")
     assert has(html, f"{k}件未満")

@@ -15,7 +15,8 @@ from geomap import spatial
 from geomap.boundaries import municipalities
 from geomap.gazetteer import towns
 from geomap.maps import MapOptions, build, make_map
-from geomap.maps import model as map_model
+from geomap.maps import classes as map_classes
+from geomap.maps import extent as map_extent
 from geomap.maps import static
 from geomap.maps import wrap as map_wrap
 from geomap.messages import MESSAGES
@@ -88,14 +89,14 @@ def test_municipalities_without_rows_are_context_not_zero(wards_rows):
     model = build(wards_rows, MapOptions(by="municipality", points=False))
     assert (model.areas["count"] > 0).all()
     assert set(model.areas["key"]) == {"13102", "13107", "13108"}
-    context = [i for i in model.area_items if i.kind == map_model.CONTEXT]
+    context = [i for i in model.area_items if i.kind == map_classes.CONTEXT]
     assert [i.label for i in context] == ["一覧に行のない市区町村（線のみ）"]
-    assert not any(i.kind == map_model.ZERO for i in model.area_items)
+    assert not any(i.kind == map_classes.ZERO for i in model.area_items)
     assert "geomap-swatch context" in make_map(wards_rows, by="municipality").get_root().render()
     # towns keep their zeros: a town of a ward in the list is in the list's area
     towns_model = build(wards_rows.head(30), MapOptions(by="town", points=False))
     assert (towns_model.areas["count"] == 0).any()
-    assert not any(i.kind == map_model.CONTEXT for i in towns_model.area_items)
+    assert not any(i.kind == map_classes.CONTEXT for i in towns_model.area_items)
 
 
 def nationwide(n=400):
@@ -198,7 +199,7 @@ def test_a_few_far_rows_give_a_zoom_with_an_inset():
 
 
 def test_rows_spread_evenly_give_no_zoom(wards_rows):
-    assert map_model.focus(spatial.to_points(wards_rows)) == (None, 0)
+    assert map_extent.focus(spatial.to_points(wards_rows)) == (None, 0)
     assert build(nationwide(), MapOptions()).focus is None
 
 
@@ -210,7 +211,7 @@ def test_cluster_bubbles_use_one_neutral_colour_family():
     css = resources.files("geomap.maps").joinpath("templates", "page.css").read_text(encoding="utf-8")
     rules = re.findall(r"\.marker-cluster-(small|medium|large)(?: div)? \{ background-color: rgba\(([^)]*)\)", css)
     assert {size for size, _ in rules} == {"small", "medium", "large"}
-    category = {colors.to_hex(colormaps[map_model.CATEGORY_CMAP](i)) for i in range(10)}
+    category = {colors.to_hex(colormaps[map_classes.CATEGORY_CMAP](i)) for i in range(10)}
     for _, rgba in rules:
         r, g, b = (int(v) for v in rgba.split(",")[:3])
         assert max(r, g, b) - min(r, g, b) <= 40  # grey-blue, not a hue

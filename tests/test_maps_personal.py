@@ -15,7 +15,7 @@ from geomap.cli import main
 from geomap.columns import PERSONAL_HEADERS, personal_columns
 from geomap.errors import UsageError
 from geomap.maps import MapOptions, build, make_map
-from geomap.maps import model as map_model
+from geomap.maps import classes as map_classes
 from geomap.maps.options import PERSONAL_MIN_COUNT
 
 
@@ -163,12 +163,12 @@ def test_fewer_than_k_is_its_own_class_apart_from_zero(koto_rows):
     areas = model.areas
     counts = areas["count"]
     assert (counts == 0).any() and ((counts > 0) & (counts < 3)).any()
-    assert (areas.loc[counts == 0, "state"] == map_model.ZERO).all()
-    assert (areas.loc[(counts > 0) & (counts < 3), "state"] == map_model.SUPPRESSED).all()
+    assert (areas.loc[counts == 0, "state"] == map_classes.ZERO).all()
+    assert (areas.loc[(counts > 0) & (counts < 3), "state"] == map_classes.SUPPRESSED).all()
     kinds = {item.kind: item for item in model.area_items}
-    assert kinds[map_model.ZERO].color != kinds[map_model.SUPPRESSED].color
-    assert kinds[map_model.SUPPRESSED].label == "3件未満（数を伏せています）"
-    assert kinds[map_model.ZERO].label == "0"
+    assert kinds[map_classes.ZERO].color != kinds[map_classes.SUPPRESSED].color
+    assert kinds[map_classes.SUPPRESSED].label == "3件未満（数を伏せています）"
+    assert kinds[map_classes.ZERO].label == "0"
 
 
 def test_every_html_map_says_how_many_rows_were_not_placed_even_none(koto_rows):

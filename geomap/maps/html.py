@@ -30,7 +30,8 @@ from folium.map import Layer
 from ..errors import UsageError
 from ..output import atomic_path
 from ..provenance import attribution_html
-from .model import CONTEXT, MAX_UNPLACED_LISTED, NODATA, MapModel, build
+from .classes import CONTEXT, NODATA
+from .model import MAX_UNPLACED_LISTED, MapModel, build
 from .options import MapOptions, map_options, option_keywords
 from .page import ENV, Page, external_resources
 

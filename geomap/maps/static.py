@@ -18,8 +18,9 @@ import pandas as pd
 from ..errors import UsageError
 from ..output import atomic_path
 from ..provenance import attribution
+from .classes import CONTEXT, NODATA, NODATA_COLOR
 from .labels import RESERVED, place_labels
-from .model import CONTEXT, NODATA, NODATA_COLOR, MapModel, build
+from .model import MapModel, build
 from .options import MapOptions, check_choice, map_options, option_keywords
 from .wrap import wrap
 
