@@ -8,20 +8,19 @@ base layers.
 
 Text from the user's data is data, never code and never a template. folium and branca
 render each element's output as a Jinja2 template a second time, so no such text goes into
-an element: every value from the data is written once into a JSON block of the finished page
-(:class:`~geomap.maps.page.Page`, :func:`~geomap.maps.page.safe_json`), where the scripts
-read it. Popups and tooltips are set with ``textContent``; legends, notes, layer names and
-the title are escaped with :func:`html.escape` (or the page template's autoescape).
+an element: every value from the data (built by :mod:`.page_data`) is written once into a
+JSON block of the finished page (:class:`~geomap.maps.page.Page`,
+:func:`~geomap.maps.page.safe_json`), where the scripts read it. Popups and tooltips are
+set with ``textContent``; legends, notes, layer names and the title are escaped with
+:func:`html.escape` (or the page template's autoescape).
 """
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 
 import folium
-import numpy as np
 import pandas as pd
 import xyzservices
 from branca.element import MacroElement
@@ -29,15 +28,13 @@ from folium.map import Layer
 
 from ..errors import UsageError
 from ..output import atomic_path
-from ..provenance import attribution_html
-from .classes import CONTEXT, NODATA
-from .model import MAX_UNPLACED_LISTED, MapModel, build
+from .model import MapModel, build
 from .options import MapOptions, map_options, option_keywords
 from .page import ENV, Page, external_resources
+from .page_data import area_part, data_attribution, legend_html, notes_html, point_data, shape_part
 
 CLUSTER_THRESHOLD = 1000
 MAX_ZOOM = 18
-COORD_DIGITS = 5  # about 1 m: finer than any geocoder result
 
 GSI_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" rel="noopener">地理院タイル</a>'
 
@@ -194,7 +191,7 @@ def draw(model: MapModel) -> folium.Map:
     if cluster is None:
         cluster = n_points > CLUSTER_THRESHOLD
     data = {
-        "attribution": _data_attribution(model.lang),
+        "attribution": data_attribution(model.lang),
         "layers": {"base": [], "overlays": []},  # names for the layer switcher, as HTML
         "shapes": {},
         "panels": {},
@@ -218,14 +215,14 @@ def draw(model: MapModel) -> folium.Map:
     for land in lands:
         if blank and land is not None and len(land):
             style = {"stroke": False, "fill": True, "fillColor": "#fbfaf6", "fillOpacity": 1}
-            outline_parts.append(_shape_part(land, style=style))
+            outline_parts.append(shape_part(land, style=style))
     if model.municipality_lines is not None and len(model.municipality_lines):
         style = {"color": "#8a8a8a", "weight": 0.8, "dashArray": "3 3"}
-        outline_parts.append(_shape_part(model.municipality_lines, style=style))
+        outline_parts.append(shape_part(model.municipality_lines, style=style))
     for lines in pref_lines:
         if lines is not None and len(lines):
             style = {"color": "#555555", "weight": 1.6}
-            outline_parts.append(_shape_part(lines, style=style))
+            outline_parts.append(shape_part(lines, style=style))
     data["shapes"]["outlines"] = outline_parts
     outline = Shapes("outlines")
     outline.add_to(m)
@@ -233,7 +230,7 @@ def draw(model: MapModel) -> folium.Map:
     data["layers"]["overlays"].append(escape(text("outlines")))
 
     if model.areas is not None:
-        data["shapes"]["areas"] = [_area_part(model.areas)]
+        data["shapes"]["areas"] = [area_part(model.areas)]
         areas = Shapes("areas")
         areas.add_to(m)
         overlays.append(areas)
@@ -241,14 +238,14 @@ def draw(model: MapModel) -> folium.Map:
         registry["areas"] = areas
 
     if model.points is not None and n_points:
-        data["points"] = _point_data(model)
+        data["points"] = point_data(model)
         layer = PointLayer(cluster=bool(cluster))
         layer.add_to(m)
         overlays.append(layer)
         data["layers"]["overlays"].append(escape(text("points")))
         registry["pointsLayer"] = layer
 
-    for slot, content, position in (("legend", _legend_html(model), "bottomright"), ("notes", _notes_html(model), "bottomleft")):
+    for slot, content, position in (("legend", legend_html(model), "bottomright"), ("notes", notes_html(model), "bottomleft")):
         if content:
             data["panels"][slot] = content
             Panel(slot, position=position, css_class=f"geomap-panel geomap-{slot}").add_to(m)
@@ -340,7 +337,7 @@ def estimate_bytes(model: MapModel) -> int:
         total += len(model.areas) * AREA_BYTES + int(tips) * 2
     if model.points is not None and len(model.points):
         total += len(model.points) * POINT_BYTES
-        for _, column in model.popup_fields:  # as _point_data writes them
+        for _, column in model.popup_fields:  # as page_data.point_data writes them
             values = model.points[column].astype("string").fillna("")
             unique = pd.Series(values.unique(), dtype="string")
             if len(unique) * 2 < len(values):
@@ -415,113 +412,3 @@ class Extras(MacroElement):
         self.overlays = overlays
         self.registry = registry
         self.blank = blank
-
-
-def _point_data(model: MapModel) -> dict:
-    pts = model.points
-    data = {
-        "lat": np.round(pts.geometry.y.to_numpy(), COORD_DIGITS).tolist(),
-        "lon": np.round(pts.geometry.x.to_numpy(), COORD_DIGITS).tolist(),
-        "colors": [item.color for item in model.categories],
-        "fields": [],
-    }
-    if len(model.categories) > 1:
-        data["c"] = model.point_colors.tolist()
-    rep = model.representative
-    if rep is not None and rep.any():
-        # the popups say the position is a town's representative point (not the building)
-        data["note"] = model.text("popup_representative")
-        if not rep.all():
-            data["rep"] = rep.astype(int).tolist()
-    for label, column in model.popup_fields:
-        values = pts[column].astype("string").fillna("")
-        codes, uniques = pd.factorize(values)
-        if len(uniques) * 2 < len(values):  # repeated values: send each once
-            data["fields"].append({"label": str(label), "u": [str(u) for u in uniques], "i": codes.tolist()})
-        else:
-            data["fields"].append({"label": str(label), "v": values.tolist()})
-    return data
-
-
-def _round_coords(obj, digits=5):
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(v, digits) for v in obj]
-        return [_round_coords(o, digits) for o in obj]
-    return obj
-
-
-def _features(frame, properties=None) -> dict:
-    import shapely
-
-    feats = []
-    geojson = shapely.to_geojson(frame.geometry.to_numpy())
-    for i, g in enumerate(geojson):
-        geom = json.loads(g)
-        geom["coordinates"] = _round_coords(geom["coordinates"])
-        feats.append({"type": "Feature", "geometry": geom, "properties": {} if properties is None else properties[i]})
-    return {"type": "FeatureCollection", "features": feats}
-
-
-def _shape_part(frame, *, style) -> dict:
-    """Outlines for :class:`Shapes`: one style, no interaction."""
-    return {"data": _features(frame), "style": style, "interactive": False}
-
-
-def _area_part(areas) -> dict:
-    """Areas for :class:`Shapes`: a fill per area and its tooltip, as plain text (set with ``textContent``)."""
-    props = []
-    for row in areas.itertuples(index=False):
-        style = {"fillColor": row.color, "fillOpacity": 0.75 if row.state != NODATA else 0.45}
-        if row.state == NODATA:
-            style["dashArray"] = "4 3"
-        props.append({"tip": str(row.tip), "style": style})
-    base = {"color": "#555555", "weight": 0.8, "opacity": 0.9}
-    return {"data": _features(areas, props), "style": base, "interactive": True, "className": "geomap-area", "tips": True}
-
-
-def _legend_html(model: MapModel) -> str:
-    parts = []
-    if model.areas is not None and model.area_items:
-        parts.append(f"<h4>{escape(model.area_title)}</h4><ul>")
-        for item in model.area_items:
-            cls = {NODATA: "geomap-swatch nodata", CONTEXT: "geomap-swatch context"}.get(item.kind, "geomap-swatch")
-            parts.append(f'<li><span class="{cls}" style="background:{item.color}"></span>{escape(item.label)}</li>')
-        parts.append("</ul>")
-        if model.approximate:
-            parts.append(f'<div class="geomap-note">{escape(model.text("approximate"))}</div>')
-    if model.points is not None and (len(model.categories) > 1 or model.category_title):
-        head = model.category_title or model.text("points")
-        parts.append(f"<h4>{escape(head)}</h4><ul>")
-        for item in model.categories:
-            parts.append(
-                f'<li><span class="geomap-swatch point" style="background:{item.color}"></span>{escape(item.label)}</li>'
-            )
-        parts.append("</ul>")
-    return "".join(parts)
-
-
-def _notes_html(model: MapModel) -> str:
-    text = model.text
-    parts = []
-    summary = escape(text("unplaced", n=f"{model.unplaced_count:,}"))
-    if not model.unplaced_count:
-        parts.append(f"<div>{summary}</div>")  # 0 too: the reader knows it was checked
-    else:
-        if model.unplaced_list:
-            shown = model.unplaced_list[:MAX_UNPLACED_LISTED]
-            items = "".join(f"<li>{escape(t)}</li>" for t in shown)
-            more = len(model.unplaced_list) - len(shown)
-            tail = f'<div class="geomap-note">{escape(text("unplaced_more", n=f"{more:,}"))}</div>' if more else ""
-            parts.append(f"<details><summary>{summary}</summary><ol>{items}</ol>{tail}</details>")
-        else:
-            parts.append(f'<div>{summary}</div><div class="geomap-note">{escape(text("unplaced_hidden"))}</div>')
-    if model.unassigned:
-        parts.append(f"<div>{escape(text('unassigned', n=f'{model.unassigned:,}'))}</div>")
-    if model.coarse:
-        parts.append(f"<div>{escape(text('coarse', n=f'{model.coarse:,}'))}</div>")
-    return "".join(parts)
-
-
-def _data_attribution(lang: str) -> str:
-    return attribution_html(lang)
