@@ -20,7 +20,7 @@ from .errors import UsageError as GeomapUsageError
 from .maps.options import AGG, BY, CLASSIFICATIONS, FIELDS, K_RANGE, POPUP_ADDRESS, TILES
 from .messages import LANGS, error_message, message, service_name, terminal_text
 from .provenance import info as data_info
-from .summary import summary_lines
+from .summary import online_failure, summary_lines
 
 LARGE_MAP_BYTES = 30 * 2**20  # above this a browser takes long to open the page
 
@@ -292,7 +292,7 @@ def _check_online(result, lang: str) -> None:
             raise GeomapError(
                 f"{service} answered none of the {counts['failed']} rows it was asked",
                 key="online_none_answered", service=service_name(service, lang),
-                count=f"{counts['failed']:,}", detail=_online_failure(result, lang),
+                count=f"{counts['failed']:,}", detail=online_failure(result, lang),
             )
 
 

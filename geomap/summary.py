@@ -46,7 +46,7 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
             say("summary_level", label=message("level_coarse", lang), count=f"{coarse:,}")
     failed = sum(c.get("failed", 0) for c in getattr(result, "online", {}).values())
     if failed:
-        say("summary_online_failed", count=f"{failed:,}", detail=_online_failure(result, lang))
+        say("summary_online_failed", count=f"{failed:,}", detail=online_failure(result, lang))
     say("summary_placed" if kind == "map" else "summary_placed_table",
         placed=f"{result.placed:,}", rows=f"{result.rows:,}")
     if result.unplaced:
@@ -77,7 +77,7 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
     return lines
 
 
-def _online_failure(result, lang: str) -> str:
+def online_failure(result, lang: str) -> str:
     """The most common online failure of the result's rows, as a phrase naming the service."""
     frame = result.frame
     if "error" not in frame.columns:
