@@ -10,11 +10,13 @@
     (interpreter start, imports, index, reading and writing the file). Target: under 1.0 s.
     "cold" is the first run of this benchmark (files perhaps not yet in the page cache,
     bytecode perhaps not yet compiled); "warm" the best of the following runs.
-(c) ``geomap geocode`` on the real national list ``../shared/data/dev-addresses/
+(c) ``geomap geocode --jobs 1`` on the real national list ``../shared/data/dev-addresses/
     schools-japan-dev.txt`` (29,326 school addresses, all 47 prefectures) as a whole
-    process: wall time, addresses per second, peak RSS; cold (first run) and warm (best of
-    the rest). Then, in one process, the list geocoded a second time (index and towns
-    already read): the geocoder's warm rate.
+    process: wall time, addresses per second (target 20,000), peak RSS; cold (first run)
+    and warm (best of the rest). Then, in one process, the list geocoded a second time
+    (index and towns already read): the geocoder's warm rate. ``bench_geocode.py --only
+    national jobs memory`` has the step-by-step times, ``--jobs 1`` against ``--jobs 2``
+    and the memory of a million rows.
 """
 
 from __future__ import annotations
@@ -118,7 +120,8 @@ def main() -> int:
         with open(one, "w", encoding="utf-8") as f:
             f.write("住所\n東京都江東区東陽4-11-28\n")
         print("(b) geomap geocode, one-row file, whole process (target < 1.0 s)")
-        results = [run_measured([sys.executable, "-c", CLI, "geocode", one, "-o", os.path.join(tmp, "one_out.csv"), "-q"])
+        results = [run_measured([sys.executable, "-c", CLI, "geocode", one, "-o", os.path.join(tmp, "one_out.csv"), "-q",
+                                 "--jobs", "1"])
                    for _ in range(runs)]
         for wall, rss in results:
             print(f"    {wall:.3f} s, peak RSS {rss:.0f} MB")
@@ -134,7 +137,8 @@ def main() -> int:
             f.write("住所\n" + "\n".join(lines) + "\n")
         print(f"(c) geomap geocode, {len(lines):,} real addresses of all prefectures, whole process")
         results = [
-            run_measured([sys.executable, "-c", CLI, "geocode", national, "-o", os.path.join(tmp, "national_out.csv"), "-q"])
+            run_measured([sys.executable, "-c", CLI, "geocode", national, "-o", os.path.join(tmp, "national_out.csv"), "-q",
+                          "--jobs", "1"])
             for _ in range(runs)
         ]
         for wall, rss in results:
