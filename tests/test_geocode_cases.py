@@ -734,7 +734,7 @@ def _family_hooks():
 
     return (
         *families.KEY_RULES, *families.NUMBERED, *families.CITY_ALIASES, *families.TOWN_STARTS,
-        *families.TOWN_SCANS, *families.WITHOUT_MUNICIPALITY, *families.READINGS,
+        *families.TOWN_REREADS, *families.TOWN_SCANS, *families.WITHOUT_MUNICIPALITY, *families.READINGS,
     )
 
 
@@ -805,8 +805,8 @@ NOTE_CASES = [  # (address, note key, params): one address for each note the mat
 ]
 
 
-# The matcher and the family modules it calls for their notes (issue 11).
-MATCHER_NOTES = ("matcher", "bare_town", "unreadable")
+# The matcher and the modules it calls for their notes (issue 11).
+MATCHER_NOTES = ("matcher", "reasons", "bare_town", "unreadable")
 
 
 def _matcher_note_keys(modules=(*MATCHER_NOTES, "oldnames", "postal", "readings")) -> set[str]:

@@ -118,7 +118,7 @@ def fold_chars(text: str) -> str:
     folded = text.translate(translation())
     if "が" in folded or "ガ" in folded:
         folded = _GA_BEFORE_KANJI.sub("ケ", folded)
-    if _LOOK_ALIKE.search(folded):
+    if ("ニ" in folded or "ロ" in folded or "エ" in folded or "カ" in folded or "タ" in folded) and _LOOK_ALIKE.search(folded):
         folded = _LOOK_ALIKE.sub(lambda m: LOOK_ALIKES[m.group()], folded)
     return folded
 

@@ -16,10 +16,9 @@ Cases: ``bare_town`` in ``tests/test_geocode_cases.py``.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .matcher import Match, Matcher
+from .answer import Match, TownHit, is_valid_point
+
 
 _NAME_END = re.compile(r"[\d\-#(（]|$")
 _LETTER = re.compile(r"[^\d\-#]")
@@ -27,7 +26,7 @@ MIN_LENGTH = 2  # a one-character name (東, 堀) is no town of its own
 MAX_LISTED = 10  # more candidates than this: the name says nothing (本町1-2), nothing is listed
 
 
-def find(matcher: Matcher, text: str, pos: int, pref: str = "") -> Match | None:
+def find(matcher, text: str, pos: int, pref: str = "") -> Match | None:
     """The town that ``text`` read from ``pos`` names, in ``pref`` or anywhere; None if none.
 
     The answer is a :class:`~geomap.geocoders.matcher.Match`: level 3 (or 4) with note
@@ -45,8 +44,6 @@ def find(matcher: Matcher, text: str, pos: int, pref: str = "") -> Match | None:
     >>> find(Matcher(town_index()), "99", 0) is None  # digits alone name no town (九十九 is one)
     True
     """
-    from .matcher import Match, TownHit, is_valid_point
-
     index = matcher.index
     hits: list[tuple[str, TownHit]] = []
     for length in range(min(index.max_town_key_length, len(text) - pos), MIN_LENGTH - 1, -1):

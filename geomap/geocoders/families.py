@@ -10,7 +10,8 @@ listed here, and a table of cases in ``tests/test_geocode_cases.py``:
   条・丁目 and 線 as bare numbers (永山北3-8, 稲田町西1-9) (keys, made at data-build time);
 - :mod:`~geomap.geocoders.numbered`: 堺市's 「…町二丁」 read as 丁目, N番丁 / N番町 towns
   written with numbers (keys);
-- :mod:`~geomap.geocoders.oaza`: 大字, 字 and 町 inside a name, written or left out (keys);
+- :mod:`~geomap.geocoders.oaza`: 大字, 字 and 町 inside a name, written or left out (keys,
+  and a 字 the list adds, at run time);
 - :mod:`~geomap.geocoders.spelling`: 通/通り, and kanji lists write for one another (keys);
 - :mod:`~geomap.geocoders.kyoto`: street, crossing and 上る/下る/東入/西入 before the town,
   the side of the street or a corner between them (where the town begins, at run time);
@@ -46,6 +47,11 @@ CITY_ALIASES = (hokkaido.bare_numbers, numbered.written_as_numbers, oaza.inner_w
 #: by :meth:`geomap.geocoders.matcher.Matcher.match_town`.
 TOWN_STARTS = (kyoto.town_starts,)
 
+#: ``reread(match_at, text, pos) -> hit | None``: another reading of the text when no town was
+#: found at ``pos`` (a 字 the list adds inside a name); ``match_at(other, at)`` is the matcher's
+#: town match in another text of the same length but for what the reading took out.
+TOWN_REREADS = (oaza.without_inner_aza,)
+
 #: ``scan(city, text, pos) -> positions``: where a town may begin when nothing was found at
 #: ``pos``; the matcher takes the first town found there that runs to the end of the written
 #: name (a number, a bracket or the end follows) (Kyoto: after the street, no way written).
@@ -55,9 +61,11 @@ TOWN_SCANS = (kyoto.town_scan,)
 #: found at ``pos`` (a town written without its municipality).
 WITHOUT_MUNICIPALITY = (bare_town.find,)
 
-#: ``read(matcher, norm, match, answer) -> Match``: applied in order to every answer; each
+#: ``read(matcher, norm, match, pref, codes) -> Match``: applied in order to every answer; each
 #: returns it as it is unless its family is written in the address (an unreadable character).
-#: ``answer(norm)`` is the matcher's answer for another normalized text, in the same context.
+#: ``matcher.answer(other, pref, codes)`` answers another normalized text in the same context.
 READINGS = (unreadable.read,)
 
-__all__ = ["CITY_ALIASES", "KEY_RULES", "NUMBERED", "READINGS", "TOWN_SCANS", "TOWN_STARTS", "WITHOUT_MUNICIPALITY"]
+__all__ = [
+    "CITY_ALIASES", "KEY_RULES", "NUMBERED", "READINGS", "TOWN_REREADS", "TOWN_SCANS", "TOWN_STARTS", "WITHOUT_MUNICIPALITY",
+]

@@ -13,13 +13,13 @@ addresses written their own way add their part through :mod:`geomap.geocoders.fa
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..address.normalize import Normalized, key, skip_brackets, skip_leading_noise
-from . import families
+from . import families, reasons
+from .answer import NAME_END as _NAME_END
+from .answer import Match, TownHit, is_valid_point
 from .index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex
 
 # After a town's base name, a number that is its 丁目: "東陽4-", "東陽4丁目", "東陽4の", "東陽4" (end).
@@ -27,12 +27,10 @@ _CHOME_NUMBER = re.compile(r"(\d+)(丁目|丁(?!目)|町目|(?=-|の|#|$))")
 _ISLAND_PREFIX = re.compile(r".{1,6}?(?:島|支庁|総合振興局|振興局|郡)")
 _UNKNOWN_WARD = re.compile(r"[^\d\-#]{1,4}?区")
 _UNKNOWN_MUNICIPALITY = re.compile(r"[^\d\-#]{1,6}?[市区町村](?![市区町村場]|役所)")
-_UNEXPLAINED_CHOME = re.compile(r"\d+(?:丁目|条|線)")  # a number the town does not explain: 丁目, 条 or 線
 _BARE_NUMBER = re.compile(r"[\d#]+")
-_INNER_AZA = re.compile(r"大字|字(?=[^\d\-#])")  # a 大字/字 inside the name part
+_NUMBER_ONLY = re.compile(r"[\d#]*(?:[\-の](?=\d)|号|番(?![町丁])|$)")  # a block number follows: no finer town past it
 
 _NUMBERED_NAME = re.compile(r"(.+?)(\d+)丁目?")  # a 丁目 town's name as written in full: base and number
-_NAME_END = re.compile(r"[\d\-#(（]|$")  # what follows a town's name that runs to the end of the written name
 _AFTER_WEAK = re.compile(r"[\d\-の番丁#字]|[甲乙丙丁](?=\d)")  # a number, 字, or a lot 甲乙丙 with its number
 _DIGIT = re.compile(r"\d")
 # A number that belongs to a longer name (4条, 8線, 5番町, 18号): never a 丁目 or 番地 of a shorter one.
@@ -40,48 +38,6 @@ _OTHER_NUMBER = re.compile(r"\d+(?:条|線|号|番[丁町]|町目|区|地割)")
 # After a name that ends in a number: the text goes on as a block number (1894, 38-26, 36番, 3の1).
 _BLOCK_NUMBER_GOES_ON = re.compile(r"[\d\-番号の]")
 FLAG_MASK = (1 << FLAG_BITS) - 1
-
-
-@dataclass
-class Match:
-    """The outcome for one address (before it becomes a row)."""
-
-    level: int = 0
-    pref: str = ""
-    city: str = ""
-    town: str = ""
-    code: str = ""
-    lat: float = math.nan
-    lon: float = math.nan
-    end: int = 0  # normalized position where the matched part ends
-    start: int = 0  # normalized position where the town's part begins (after the municipality)
-    ambiguous: str = ""
-    note: tuple = ()  # (key, params): a note_ key of geomap.messages.notes
-
-
-@dataclass
-class TownHit:
-    town: Town
-    end: int
-    name: str
-    lat: float
-    lon: float
-    level: int
-    note: tuple = ()
-    alias: bool = False  # reached through another way of writing the name, not the name
-
-    def quality(self, text: str) -> int:
-        """How well the hit explains the address, to choose among candidate municipalities.
-
-        A real name beats an alias; a town followed by a 丁目 it does not have (岡山市北区
-        昭和町 for 北区昭和町2丁目) explains less than one that has it.
-        """
-        score = 2 if self.alias else 3
-        if _UNEXPLAINED_CHOME.match(text, self.end):
-            score -= 3
-        elif not _NAME_END.match(text, self.end):
-            score -= 1  # more of the name follows: 岡山市北区小山 for 北区小山西元町 explains less
-        return score
 
 
 def _names_aza(hit: "TownHit | list[TownHit] | None") -> bool:
@@ -103,28 +59,22 @@ def _block_number_goes_on(text: str, end: int) -> bool:
     return text[end - 1] == "番" and text[end - 2].isdigit() and text[end] == "地"
 
 
-def is_valid_point(lat: float, lon: float) -> bool:
-    return not (math.isnan(lat) or math.isnan(lon))
-
-
-_WRITTEN_NAME = re.compile(r"[^\d\-#(（]{1,12}")
-
-
-def _why_no_town(norm: Normalized, end: int) -> tuple:
-    """The note of an answer that stops at the municipality: no town written, or the one written."""
-    text = norm.text
-    pos = skip_brackets(text, end)
-    name = _WRITTEN_NAME.match(text, pos)
-    if name is None:
-        return ("note_no_town_written", {})
-    return ("note_unknown_town", {"name": norm.source_between(name.start(), name.end()).strip()})
-
-
 class Matcher:
     """Match normalized addresses against a :class:`TownIndex`."""
 
     def __init__(self, index: TownIndex):
         self.index = index
+        self._again: dict[str, tuple[str, ...]] = {}
+
+    def _written_again(self, code: str) -> tuple[str, ...]:
+        """How the municipality ``code`` is written a second time before its town (its name, without
+        its county or city, with its prefecture), as normalized text; made once per municipality."""
+        forms = self._again.get(code)
+        if forms is None:
+            mun = self.index.municipalities[code]
+            names = {mun.city, mun.city.split("郡")[-1], mun.city.split("市")[-1], mun.pref + mun.city}
+            forms = self._again[code] = tuple(k for k in map(key, names) if k)
+        return forms
 
     # -- prefecture -------------------------------------------------------
     def match_pref(self, text: str, pos: int) -> tuple[str, int]:
@@ -175,7 +125,7 @@ class Matcher:
                 if hit is not None:
                     return hit
         hit = self._match_town_at(code, text, pos)
-        if text.startswith(("大字", "字"), pos):
+        if text.startswith(("大字", "字"), pos) and not (_names_aza(hit) and _NUMBER_ONLY.match(text, _end(hit))):
             # 大字遠東 where the index says 遠東: the town without the 大字 is taken when it
             # explains as much as a match that read the 大字 as something else (a town named
             # 大, the 小字 of （大字なし）). A written 字 that is part of the index's own name
@@ -188,31 +138,16 @@ class Matcher:
                 or (_end(stripped) > _end(hit) and not _BARE_NUMBER.fullmatch(text, _end(hit), _end(stripped)))
             ):
                 hit = stripped
-        if hit is None:
-            hit = self._without_inner_aza(code, text, pos)
+        for reread in families.TOWN_REREADS if hit is None else ():  # a 字 the index lacks (藤岡町大字赤麻)
+            hit = reread(lambda other, at: self._match_town_at(code, other, at), text, pos)
+            if hit is not None:
+                break
         if hit is None:
             for scan in families.TOWN_SCANS:  # Kyoto: a town after the street, no way written
                 for start in scan(city, text, pos):
                     found = self._match_town_at(code, text, start)
                     if found is not None and _NAME_END.match(text, _end(found)):
                         return found
-        return hit
-
-    def _without_inner_aza(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
-        """A 大字/字 the list writes inside a name where the index has none (藤岡町大字赤麻 for
-        藤岡町赤麻, 榎林字家ノ前 for 字榎林家ノ前): the town read as if it were not written."""
-        marker = _INNER_AZA.search(text, pos + 1)
-        if marker is None:
-            return None
-        i, width = marker.start(), marker.end() - marker.start()
-        hit = self._match_town_at(code, text[:i] + text[marker.end():], pos)
-        if hit is None:
-            return None
-        hits = hit if isinstance(hit, list) else [hit]
-        if any(h.end <= i for h in hits):
-            return None  # the town ends before the 字: it was written as a 小字's, not left out
-        for h in hits:
-            h.end += width
         return hit
 
     def _match_town_at(self, code: str, text: str, pos: int) -> TownHit | list[TownHit] | None:
@@ -235,8 +170,11 @@ class Matcher:
                 if m:
                     found = index.chome_towns(key_id, int(m.group(1)))
                     if found:
-                        instead = self._pointless(found, key_id, flags, m.group(1), m.end(), alias)
-                        return instead or self._hits(found, text, m.end(), alias)
+                        if found[0].lat != found[0].lat:  # no point (NaN): the whole 町 may have one
+                            instead = self._pointless(found, key_id, flags, m.group(1), m.end(), alias)
+                            if instead is not None:
+                                return instead
+                        return self._hits(found, text, m.end(), alias)
             if flags & HAS_NAME:
                 if flags & WEAK and end < len(text) and not _AFTER_WEAK.match(text, end):
                     # 古城山ノ城 for 古城町 and its 小字 山ノ城: the 小字 explains what follows.
@@ -249,9 +187,9 @@ class Matcher:
                 if text.startswith("地", end) and text[end - 1] == "番" and text[end - 2].isdigit():
                     continue  # 字大門3番地 is 字大門 and 3番地, not the town 字大門三番 (issue 16 item 4)
                 found = index.named_towns(key_id)
-                numbered = _NUMBERED_NAME.fullmatch(text, pos, end)
-                if numbered and not any(is_valid_point(t.lat, t.lon) for t in found):
-                    base = keys.get(prefix + numbered.group(1))  # 中央三丁目 written in full
+                numbered = found[0].lat != found[0].lat and _NUMBERED_NAME.fullmatch(text, pos, end)
+                if numbered:  # 中央三丁目 written in full, the index has no point for it
+                    base = keys.get(prefix + numbered.group(1))
                     if base is not None and base & HAS_CHOME:
                         instead = self._pointless(found, base >> FLAG_BITS, base & FLAG_MASK, numbered.group(2), end, alias)
                         if instead is not None:
@@ -328,14 +266,15 @@ class Matcher:
     # -- whole address ----------------------------------------------------
     def match(self, norm: Normalized, default_pref: str = "", default_codes: Sequence[str] = ()) -> Match:
         """The answer for one normalized address (``default_pref``/``default_codes``: the list's context)."""
-        m = self._match(norm, default_pref, default_codes)
+        m = self.answer(norm, default_pref, default_codes)
         for read in families.READINGS:  # an unreadable character
-            m = read(self, norm, m, lambda other: self._match(other, default_pref, default_codes))
+            m = read(self, norm, m, default_pref, default_codes)
         if m.level == 2 and not (m.town or m.ambiguous or m.note):
-            m.note = _why_no_town(norm, m.end)
+            m.note = reasons.why_no_town(norm, m.end)
         return m
 
-    def _match(self, norm: Normalized, default_pref: str, default_codes: Sequence[str]) -> Match:
+    def answer(self, norm: Normalized, default_pref: str = "", default_codes: Sequence[str] = ()) -> Match:
+        """The matcher's own answer, before the readings of :data:`families.READINGS` and the notes of rows that stop early."""
         text = norm.text
         pos = skip_leading_noise(text)
         pref, pos_after_pref = self.match_pref(text, pos)
@@ -395,11 +334,9 @@ class Matcher:
             # (大阪府大阪市北区大阪府大阪市北区梅田). A town of that name was tried first, and wins
             # unless the address read past the name explains more: 神津島村神津島村35-17 is the
             # town 神津島村, 大分市大分市萩原三丁目 is 萩原三丁目, not 大字大分.
-            mun = index.municipalities[code]
-            written = mun.city
-            for again in {written, written.split("郡")[-1], written.split("市")[-1], mun.pref + written}:
-                again = key(again)
-                if again and text.startswith(again, pos):
+            again_forms = self._again.get(code) or self._written_again(code)
+            for again in again_forms if text.startswith(again_forms, pos) else ():
+                if text.startswith(again, pos):
                     past = self.match_town(code, text, pos + len(again))
                     if past is not None and (hit is None or _end(past) > _end(hit)):
                         hit = past

@@ -16,8 +16,8 @@ the old village and the 字: 玉城字志堅原 (南城市), 沢内字長瀬野 
   before a number, a 字 or the end, like every name with a 町 left out.
 
 The 大字/字 at the start of a name (大字上深野 written 上深野) is the general rule of
-:mod:`geomap.geocoders.index_build`; a 字 the list adds where the index has none is read by
-the matcher. Where one way of writing fits two towns, a name reached by dropping only a
+:mod:`geomap.geocoders.index_build`; a 字 the list adds inside a name where the index has none
+(藤岡町大字赤麻 for 藤岡町赤麻) is read at run time (:func:`without_inner_aza`). Where one way of writing fits two towns, a name reached by dropping only a
 大字/字 wins over one that needed its 町 dropped too (川守田 is 大字川守田, not 大字川守田町),
 and two towns reached alike make the answer ambiguous.
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 _INNER_OAZA = re.compile(r"(?<=.)大字(?=.)")
 _INNER_AZA = re.compile(r"(?<=[^\d大字])字(?=.)")  # not the 字 of 大字
@@ -85,4 +85,40 @@ def inner_words(keys: Sequence[str]) -> Iterable[tuple[str, str, int | None, boo
                 break  # the first shared 町 is the old town's name
 
 
-__all__ = ["inner_aza", "inner_words"]
+_WRITTEN_AZA = re.compile(r"大字|字(?=[^\d\-#])")  # a 大字/字 written inside the name part
+
+
+def without_inner_aza(match_at: Callable, text: str, pos: int):
+    """A 大字/字 the list writes inside a name where the index has none, read as if not written.
+
+    藤岡町大字赤麻 for 藤岡町赤麻, 榎林字家ノ前 for 字榎林家ノ前. ``match_at(text, pos)`` is the
+    matcher's town match at ``pos``; the hit (or hits) is returned with its end in ``text``,
+    or None. A town that ends before the 字 was written with a 小字 after it, not read here.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> class Hit:
+    ...     end = 5
+    >>> def match_at(other, at):
+    ...     seen.append(other)
+    ...     return Hit()
+    >>> without_inner_aza(match_at, "藤岡町大字赤麻1703", 0).end, seen
+    (7, ['藤岡町赤麻1703'])
+    """
+    marker = _WRITTEN_AZA.search(text, pos + 1)
+    if marker is None:
+        return None
+    i, width = marker.start(), marker.end() - marker.start()
+    hit = match_at(text[:i] + text[marker.end():], pos)
+    if hit is None:
+        return None
+    hits = hit if isinstance(hit, list) else [hit]
+    if any(h.end <= i for h in hits):
+        return None
+    for h in hits:
+        h.end += width
+    return hit
+
+
+__all__ = ["inner_aza", "inner_words", "without_inner_aza"]

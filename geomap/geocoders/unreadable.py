@@ -15,14 +15,12 @@ Cases: ``unreadable_character`` in ``tests/test_geocode_cases.py``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from ..address.normalize import Normalized
+from .answer import Match
 from .index import SEPARATOR
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .matcher import Match, Matcher
 
 UNREADABLE = "?\ufffd"  # ？ is folded to ? by normalization
 _NUMBER = re.compile(r"\d")
@@ -44,10 +42,10 @@ def position(text: str) -> int:
     return found[0] if len(found) == 1 else -1
 
 
-def read(matcher: Matcher, norm: Normalized, m: Match, match: Callable[[Normalized], Match]) -> Match:
+def read(matcher, norm: Normalized, m: Match, pref: str = "", codes: Sequence[str] = ()) -> Match:
     """``m`` (the matcher's answer for ``norm``) with the unreadable character read, if one place fits.
 
-    ``match`` answers for a normalized text (the matcher with the row's context).
+    ``pref``/``codes`` are the row's context, for the matcher's answers to the texts tried.
     """
     q = position(norm.text)
     if q < 0 or q < m.end or _NUMBER.search(norm.text, m.end, q):
@@ -77,7 +75,7 @@ def read(matcher: Matcher, norm: Normalized, m: Match, match: Callable[[Normaliz
             continue  # too little context to choose among so many
         tried |= found
         for ch in sorted(found):
-            answer = match(Normalized(text[:q] + ch + text[q + 1:], norm.origin, norm.source))
+            answer = matcher.answer(Normalized(text[:q] + ch + text[q + 1:], norm.origin, norm.source), pref, codes)
             if (answer.level >= 3 or answer.level > m.level) and answer.end > q and not answer.ambiguous:
                 places.setdefault((answer.code, answer.town), (ch, answer))
                 if _NAME_END.match(text, answer.end):
@@ -91,20 +89,16 @@ def read(matcher: Matcher, norm: Normalized, m: Match, match: Callable[[Normaliz
     if len(whole or places) > 1:  # several places fit: they are listed, none is chosen
         found = [answer for _, answer in (whole or places).values()]
         listed = matcher.ambiguous([(a.code, a.town) for a in found], m.start if m.level >= 3 else m.end, m.pref, m.end)
-        if len({a.code for a in found}) == 1 and m.level >= 2:
-            from .matcher import Match
-
+        if len({a.code for a in found}) == 1 and m.level >= 2:  # one municipality: it is certain
             mun = index.municipalities[found[0].code]
-            listed = Match(2, mun.pref, mun.city, "", mun.code, mun.lat, mun.lon, m.start if m.level >= 3 else m.end,
-                           ambiguous=listed.ambiguous)
+            start = m.start if m.level >= 3 else m.end
+            listed = Match(2, mun.pref, mun.city, "", mun.code, mun.lat, mun.lon, start, ambiguous=listed.ambiguous)
         listed.note = ("note_unreadable_unmatched", {})
         return listed
     written = text[m.start:q]
     if m.level >= 3 and re.search("^" + re.escape(written), index.town_key_text(m.code), re.MULTILINE):
         # A longer name of the municipality begins like the written one: the town matched
         # (松之山) may be only the start of the one meant (松之山天?島). It was not read.
-        from .matcher import Match
-
         mun = index.municipalities[m.code]
         return Match(2, mun.pref, mun.city, "", mun.code, mun.lat, mun.lon, m.start, note=("note_unreadable_unmatched", {}))
     if not m.note:

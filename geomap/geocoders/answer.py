@@ -1,0 +1,66 @@
+"""What the matcher answers: :class:`Match` for an address, :class:`TownHit` for a town found in it.
+
+Apart from :mod:`geomap.geocoders.matcher` so that the family modules the matcher calls
+(:mod:`~geomap.geocoders.bare_town`, :mod:`~geomap.geocoders.unreadable`) make answers without
+importing it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .index import Town
+
+_UNEXPLAINED_CHOME = re.compile(r"\d+(?:丁目|条|線)")  # a number the town does not explain: 丁目, 条 or 線
+NAME_END = re.compile(r"[\d\-#(（]|$")  # what follows a town's name that runs to the end of the written name
+
+
+@dataclass
+class Match:
+    """The outcome for one address (before it becomes a row)."""
+
+    level: int = 0
+    pref: str = ""
+    city: str = ""
+    town: str = ""
+    code: str = ""
+    lat: float = math.nan
+    lon: float = math.nan
+    end: int = 0  # normalized position where the matched part ends
+    start: int = 0  # normalized position where the town's part begins (after the municipality)
+    ambiguous: str = ""
+    note: tuple = ()  # (key, params): a note_ key of geomap.messages.notes
+
+
+@dataclass
+class TownHit:
+    town: Town
+    end: int
+    name: str
+    lat: float
+    lon: float
+    level: int
+    note: tuple = ()
+    alias: bool = False  # reached through another way of writing the name, not the name
+
+    def quality(self, text: str) -> int:
+        """How well the hit explains the address, to choose among candidate municipalities.
+
+        A real name beats an alias; a town followed by a 丁目 it does not have (岡山市北区
+        昭和町 for 北区昭和町2丁目) explains less than one that has it.
+        """
+        score = 2 if self.alias else 3
+        if _UNEXPLAINED_CHOME.match(text, self.end):
+            score -= 3
+        elif not NAME_END.match(text, self.end):
+            score -= 1  # more of the name follows: 岡山市北区小山 for 北区小山西元町 explains less
+        return score
+
+
+def is_valid_point(lat: float, lon: float) -> bool:
+    return not (math.isnan(lat) or math.isnan(lon))
+
+
+__all__ = ["NAME_END", "Match", "TownHit", "is_valid_point"]
