@@ -32,35 +32,48 @@ def synthetic_rows(n: int, seed: int = 1) -> list[str]:
 
 
 def synthetic_csv(n: int, cache: str = CACHE, seed: int = 1) -> str:
-    """A CSV of ``n`` distinct synthetic addresses (made once per cache folder)."""
+    """A CSV of ``n`` distinct synthetic addresses (made once per cache folder, in a process of its own).
+
+    Made apart so that the benchmark's process stays small: a child process's peak RSS
+    (``ru_maxrss``) starts from its parent's size when it was started.
+    """
     os.makedirs(cache, exist_ok=True)
     path = os.path.join(cache, f"synthetic_{n}_{seed}.csv")
     if not os.path.exists(path):
-        addresses = synthetic_rows(n, seed)
-        tmp = path + ".part"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["番号", "名称", "住所", "定員"])
-            for i, a in enumerate(addresses):
-                w.writerow([i + 1, f"施設{i + 1}", a, (i * 37) % 200])
-        os.replace(tmp, path)
+        subprocess.run([sys.executable, __file__, "csv", str(n), str(seed), path], check=True)
     return path
 
 
 def synthetic_parquet(n: int, files: int, cache: str = CACHE, seed: int = 1) -> str:
-    """A folder of ``files`` Parquet files holding ``n`` distinct synthetic addresses."""
-    import pandas as pd
-
+    """A folder of ``files`` Parquet files holding ``n`` distinct synthetic addresses (made apart, once)."""
     folder = os.path.join(cache, f"synthetic_{n}_{seed}_{files}.parquet")
     if not os.path.exists(folder):
-        frame = pd.read_csv(synthetic_csv(n, cache, seed), dtype=str, keep_default_na=False)
-        tmp = folder + ".part"
-        os.makedirs(tmp, exist_ok=True)
-        step = -(-n // files)
-        for k in range(files):
-            frame.iloc[k * step:(k + 1) * step].to_parquet(os.path.join(tmp, f"part-{k:03d}.parquet"))
-        os.replace(tmp, folder)
+        src = synthetic_csv(n, cache, seed)
+        subprocess.run([sys.executable, __file__, "parquet", src, str(files), folder], check=True)
     return folder
+
+
+def _make_csv(n: int, seed: int, path: str) -> None:
+    addresses = synthetic_rows(n, seed)
+    tmp = path + ".part"
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["番号", "名称", "住所", "定員"])
+        for i, a in enumerate(addresses):
+            w.writerow([i + 1, f"施設{i + 1}", a, (i * 37) % 200])
+    os.replace(tmp, path)
+
+
+def _make_parquet(src: str, files: int, folder: str) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(src, dtype=str, keep_default_na=False)
+    tmp = folder + ".part"
+    os.makedirs(tmp, exist_ok=True)
+    step = -(-len(frame) // files)
+    for k in range(files):
+        frame.iloc[k * step:(k + 1) * step].to_parquet(os.path.join(tmp, f"part-{k:03d}.parquet"))
+    os.replace(tmp, folder)
 
 
 def national_csv(cache: str = CACHE) -> str | None:
@@ -165,3 +178,10 @@ def run_measured(args: list[str], cwd: str = REPO, env: dict | None = None) -> R
 
 def geocode_command(src: str, out: str, *extra: str) -> list[str]:
     return [sys.executable, "-c", CLI, "geocode", src, "-o", out, "-q", *extra]
+
+
+if __name__ == "__main__":  # the lists are made here, in a process of their own
+    if sys.argv[1] == "csv":
+        _make_csv(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    else:
+        _make_parquet(sys.argv[2], int(sys.argv[3]), sys.argv[4])

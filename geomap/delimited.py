@@ -15,6 +15,8 @@ import os
 
 import pandas as pd
 
+from .textrows import release_arrow_memory
+
 #: Rows turned into CSV text at a time by :func:`write_delimited`.
 CSV_ROWS = 100_000
 
@@ -36,6 +38,7 @@ def write_delimited(df: pd.DataFrame, path, *, sep: str = ",") -> None:
         f.write(codecs.BOM_UTF8)
         for piece in pieces:
             f.write(piece)
+    release_arrow_memory()  # the lines made for each block of rows
 
 
 def _csv_pieces(df: pd.DataFrame, sep: str):

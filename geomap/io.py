@@ -33,7 +33,7 @@ from .columns import (
 )
 from . import textrows
 from .errors import InputError, UsageError
-from .textrows import Lenient, TextColumns, bulk, records, sample_lines, separator, text_lines
+from .textrows import Lenient, TextColumns, bulk, records, release_arrow_memory, sample_lines, separator, text_lines
 from .xlsx import read_xlsx
 
 # -- magic bytes ----------------------------------------------------------------------
@@ -154,6 +154,7 @@ def read_table(path, *, sheet=None, encoding: str | None = None, header_row: int
         del text
     df = _tidy(df, shown)
     df.attrs[READ_INFO] = {"header_row": header, **info}
+    release_arrow_memory()  # the batches' and _tidy's freed arrays, kept by Arrow's allocator
     return df
 
 

@@ -175,5 +175,15 @@ class TextColumns:
         return pd.concat([pd.Series(p) for p in parts], ignore_index=True) if len(parts) > 1 else pd.Series(parts[0])
 
 
-__all__ = ["BATCH", "LINES_BLOCK", "Lenient", "TextColumns", "bulk", "csv_lines", "records", "sample_lines", "separator",
-           "text_array", "text_dtype", "text_lines"]
+def release_arrow_memory() -> None:
+    """Give back to the system what Arrow's allocator keeps of freed memory (mimalloc and jemalloc keep it)."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - an older pyarrow
+        pass
+
+
+__all__ = ["BATCH", "LINES_BLOCK", "Lenient", "TextColumns", "bulk", "csv_lines", "records", "release_arrow_memory",
+           "sample_lines", "separator", "text_array", "text_dtype", "text_lines"]

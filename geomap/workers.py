@@ -25,6 +25,7 @@ import pandas as pd
 from .errors import GeomapError, UsageError
 from .geocoders.offline import OfflineGeocoder, geocode_strings
 from .messages import message
+from .textrows import release_arrow_memory
 
 log = logging.getLogger(__name__)
 
@@ -164,16 +165,6 @@ def run_offline(coder: OfflineGeocoder, addresses: pd.Series, rows: np.ndarray, 
     del parts
     release_arrow_memory()
     return result
-
-
-def release_arrow_memory() -> None:
-    """Give back to the system what Arrow's allocator keeps of the chunks' freed memory."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except (ImportError, AttributeError):  # pragma: no cover - an older pyarrow
-        pass
 
 
 def _start_worker() -> None:
