@@ -92,3 +92,18 @@ def test_no_module_is_over_500_lines():
     long = {name: n for name, path in modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def test_every_module_is_on_the_architecture_page():
+    """docs/ARCHITECTURE.md is the map of the code: a module it does not name is a module nobody will find."""
+    page = (ROOT.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    missing = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if path.name == "__init__.py" and rel.count("/") == 0:
+            continue
+        named = f"`{rel}`" in page or f"`{path.name}`" in page or (
+            path.name == "__init__.py" and f"`{rel.rsplit('/', 1)[0]}/" in page)
+        if not named:
+            missing.append(rel)
+    assert missing == []
