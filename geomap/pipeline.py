@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
-import threading
-import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +27,8 @@ from .geocoders.base import RESULT_COLUMNS, Geocoder
 from .io import read_table
 from .output import check_output, output_renames, same_file, table_format, write_table
 from .maps.options import AGG, BY, CLASSIFICATIONS, TILES, MapOptions, check_choice, map_options, option_keywords
-from .messages import LANGS, message, terminal_text
+from .messages import LANGS, message
+from .steps import Steps
 
 log = logging.getLogger(__name__)
 
@@ -245,57 +242,6 @@ def _html_path(input: Path, output) -> Path:
         return out.with_suffix(".html")
     raise UsageError(f"map output must end in .html, not {out.suffix!r}", key="output_format_unknown",
                      path=str(out), suffix=out.suffix, choices=".html")
-
-
-#: A step of ``render`` that runs longer than this (seconds) gets a progress line on the terminal.
-STEP_NOTICE_SECONDS = 2.0
-
-
-class Steps:
-    """Progress lines for the long steps of :func:`render` on a terminal (stderr).
-
-    ``with steps("step_drawing"):`` shows nothing for a step that ends within
-    :data:`STEP_NOTICE_SECONDS`; a longer one gets a line that counts the seconds and
-    ends with 「完了（N 秒）」, so a user waiting on a big map sees that it is working.
-    Off unless ``enabled`` (the command turns it on when stderr is a terminal).
-    """
-
-    def __init__(self, enabled: bool, lang: str, *, stream=None, after: float | None = None):
-        self.enabled, self.lang = bool(enabled), lang
-        self.stream = stream if stream is not None else sys.stderr
-        self.after = STEP_NOTICE_SECONDS if after is None else after
-
-    @contextmanager
-    def __call__(self, key: str):
-        if not self.enabled:
-            yield
-            return
-        label = terminal_text(message(key, self.lang))
-        start, stop, shown = time.monotonic(), threading.Event(), []
-
-        def show():
-            seconds = f"{time.monotonic() - start:,.0f}"
-            self.stream.write(f"\r{label}… {message('step_seconds', self.lang, seconds=seconds)}")
-            self.stream.flush()
-            shown.append(True)
-
-        def tick():
-            while not stop.wait(1.0 if shown else self.after):
-                show()
-
-        if self.after <= 0:
-            show()  # at once (and so in order with what the step prints)
-        thread = threading.Thread(target=tick, daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join()
-            if shown:
-                seconds = f"{time.monotonic() - start:,.0f}"
-                self.stream.write(f"\r{label}… {message('step_done', self.lang, seconds=seconds)}\n")
-                self.stream.flush()
 
 
 @option_keywords

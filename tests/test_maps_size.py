@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import geomap
 from conftest import town_rows
-from geomap import pipeline, spatial
+from geomap import pipeline, spatial, steps
 from geomap.areas import town_area_count, town_areas
 from geomap.cli import main
 from geomap.errors import UsageError
@@ -95,7 +95,7 @@ def test_a_long_step_gets_a_line_that_ends_when_it_does():
 
 def test_render_shows_its_long_steps_on_a_terminal(tmp_path, koto_rows, monkeypatch, capsys):
     write_list(tmp_path / "list.csv", koto_rows.head(20))
-    monkeypatch.setattr(pipeline, "STEP_NOTICE_SECONDS", 0)  # every step counts as long
+    monkeypatch.setattr(steps, "STEP_NOTICE_SECONDS", 0)  # every step counts as long
     pipeline.render(tmp_path / "list.csv", png=True, progress=True)
     text = capsys.readouterr().err
     for label in ("住所を検索しています", "区域ごとに集計しています", "地図を描いています", "画像を描いています"):
