@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import geomap
 from geomap import geocoding, workers
 from geomap.cli import main
 from geomap.errors import GeomapError, UsageError
@@ -347,3 +348,14 @@ def test_a_worker_that_dies_is_the_jobs_message(monkeypatch):
     with pytest.raises(GeomapError) as err:
         geocode_table(pd.DataFrame({"住所": ["東京都江東区東陽4-11-28"] * 300}), jobs=2)
     assert err.value.key == "jobs_workers_failed"
+
+
+def test_the_chunks_in_sorted_order_give_what_one_call_in_row_order_gives(mixed, monkeypatch):
+    # run_offline geocodes the addresses sorted and puts the results back: the same rows as
+    # geomap.geocode on the list as it is, in one call.
+    monkeypatch.setattr(geocoding, "CHUNK", 500)
+    addresses = mixed["住所"].tolist()
+    expected = geomap.geocode(addresses)
+    for jobs in (1, 2):
+        got = geocode_table(pd.DataFrame({"住所": addresses}), jobs=jobs, progress=lambda *a: None)
+        pd.testing.assert_frame_equal(got[expected.columns.tolist()], expected)
