@@ -169,9 +169,22 @@ class OfflineGeocoder(Geocoder):
             cities = {index.municipalities[c].designated for c in context.codes}
         prefix = context.pref + (next(iter(cities)) if len(cities) == 1 else "")
         texts = [v for v in values if isinstance(v, str) and v.strip()]
-        bare = geocode_strings(texts, lang=self.lang)["level"].tolist()
-        unplaced = {text for text, level in zip(texts, bare) if level == 0}
-        return [prefix + v if isinstance(v, str) and v in unplaced else v for v in values]
+        bare = geocode_strings(texts, lang=self.lang)
+        # Not named by the address itself: nothing found, or a municipality only inferred
+        # from a town's name (北1条西2丁目 is a town of 旭川市 too, but a 札幌市 list means 札幌市).
+        inferred = [note_text(("note_municipality_inferred", {"place": pref + city}), self.lang)
+                    for pref, city in zip(bare["pref"], bare["city"])]
+        unplaced = {text for text, level, matched, note, guess
+                    in zip(texts, bare["level"], bare["matched"], bare["note"], inferred)
+                    if level == 0 or note == guess or (level == 1 and not matched)}
+        return [_with_context(prefix, context.pref, v) if isinstance(v, str) and v in unplaced else v for v in values]
+
+
+def _with_context(prefix: str, pref: str, text: str) -> str:
+    """``text`` with the context before it, the prefecture left out when the text writes it."""
+    if pref and text.lstrip().startswith(pref):
+        return pref + prefix[len(pref):] + text.lstrip()[len(pref):]
+    return prefix + text
 
 
 __all__ = ["OfflineGeocoder", "geocode_strings", "key"]
