@@ -54,7 +54,7 @@ def check_jobs(jobs) -> int | str:
     if jobs is None or (isinstance(jobs, str) and jobs.strip().lower() == "auto"):
         return "auto"
     number = None
-    if isinstance(jobs, str) and jobs.strip().isdigit():
+    if isinstance(jobs, str) and jobs.strip().isdecimal():  # ２ (full width) too; not ², which int() refuses
         number = int(jobs.strip())
     elif isinstance(jobs, (int, np.integer)) and not isinstance(jobs, bool):
         number = int(jobs)
@@ -104,7 +104,7 @@ def prepare_workers(jobs, geocoder="offline") -> None:
     offline geocoder; ``"auto"`` waits until the number of addresses is known.
     """
     jobs = check_jobs(jobs)
-    offline = geocoder == "offline" or type(geocoder) is OfflineGeocoder
+    offline = type(geocoder) is OfflineGeocoder or (isinstance(geocoder, str) and geocoder.strip().lower() == "offline")
     if jobs in ("auto", 1) or (jobs == 0 and cores() == 1) or not offline or multiprocessing.current_process().daemon:
         return
     if _start_method().get_start_method() == "forkserver":

@@ -151,7 +151,7 @@ def test_the_progress_bar_counts_rows_with_workers(monkeypatch):
     assert len(bars[0].steps) >= 3 and bars[0].steps == sorted(bars[0].steps)
 
 
-@pytest.mark.parametrize("value", [-1, "-1", "x", 1.5, True, "2.0", ""])
+@pytest.mark.parametrize("value", [-1, "-1", "x", 1.5, True, "2.0", "", "²"])
 def test_jobs_must_be_a_count_or_auto(value):
     with pytest.raises(UsageError) as err:
         geocode_table(pd.DataFrame({"住所": ["東京都江東区東陽4-11-28"]}), jobs=value)
@@ -312,7 +312,7 @@ def test_ctrl_c_stops_every_worker_and_leaves_no_output(tmp_path, long_list, to)
     _, err = proc.communicate(timeout=60)
     err = err.decode()
     assert proc.returncode == 130, err
-    assert message("interrupted") in err and "Traceback" not in err
+    assert message("interrupted") in err and "Traceback" not in err, err
     deadline = time.monotonic() + 20
     while alive(seen) and time.monotonic() < deadline:  # the fork server follows its parent
         time.sleep(0.1)
