@@ -143,18 +143,19 @@ def run_offline(coder: OfflineGeocoder, addresses: pd.Series, rows: np.ndarray, 
     workers = resolve_jobs(jobs, n, step)
     in_steps = callable(progress) or (bool(progress) and n >= bar_from)
     size = _chunk_size(n, workers, in_steps, step)
-    # The addresses are geocoded in sorted order, and the results put back in row order below:
-    # the rows of one town then come one after the other (a fifth less CPU time in the
-    # matcher, bench_geocode.py) and fall in one chunk, so one worker, not each, makes that
-    # town's entries of the index.
-    order = _sorted_order(addresses.iloc[rows])
+    # The addresses are geocoded in sorted order and the results put back in row order: the rows
+    # of one town then come one after the other, and the matcher takes a sixth less CPU time
+    # (200,000 synthetic addresses in 50,000-row chunks: 7.7 s, not 9.1 s). In one process each
+    # chunk is sorted (its results are put back at once, so memory does not grow); for workers
+    # the whole list is, so that the rows of one town fall in one chunk and one worker, not
+    # each, makes that town's entries of the index.
+    order = _sorted_order(addresses.iloc[rows]) if workers > 1 else None
     if order is not None:
         rows = rows[order]
     whole = order is None and n == len(addresses)
 
-    def chunk(start: int) -> list:
-        part = addresses.iloc[start:start + size] if whole else addresses.iloc[rows[start:start + size]]
-        return part.tolist()
+    def chunk(start: int) -> pd.Series:
+        return addresses.iloc[start:start + size] if whole else addresses.iloc[rows[start:start + size]]
 
     starts = range(0, n, size)
     tell, close = _progress_counter(progress, n, coder.lang, bar_from)
@@ -162,10 +163,10 @@ def run_offline(coder: OfflineGeocoder, addresses: pd.Series, rows: np.ndarray, 
         if workers == 1:
             parts = []
             for start in starts:
-                parts.append(geocode_strings(chunk(start), pref=coder.pref, city=coder.city, lang=coder.lang))
+                parts.append(_geocode_sorted(chunk(start), coder))
                 tell(min(start + size, n))
         else:
-            parts = _in_workers(workers, [chunk(s) for s in starts], coder, tell)
+            parts = _in_workers(workers, [chunk(s).tolist() for s in starts], coder, tell)
     finally:
         close()
     result = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
@@ -173,10 +174,29 @@ def run_offline(coder: OfflineGeocoder, addresses: pd.Series, rows: np.ndarray, 
     if order is not None:
         back = np.empty_like(order)
         back[order] = np.arange(n)
-        # a column at a time, so the result is never held twice
-        result = pd.DataFrame({c: result.pop(c).take(back).reset_index(drop=True) for c in list(result.columns)})
+        result = _put_back(result, back)
     release_arrow_memory()
     return result
+
+
+def _geocode_sorted(values: pd.Series, coder: OfflineGeocoder) -> pd.DataFrame:
+    """``geocode_strings`` of ``values``, asked in sorted order, the rows in the order of ``values``."""
+    order = _sorted_order(values)
+    if order is None:
+        return geocode_strings(values.tolist(), pref=coder.pref, city=coder.city, lang=coder.lang)
+    result = geocode_strings(values.take(order).tolist(), pref=coder.pref, city=coder.city, lang=coder.lang)
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return result.take(back).reset_index(drop=True)
+
+
+def _put_back(result: pd.DataFrame, back: np.ndarray) -> pd.DataFrame:
+    """``result.take(back)``, a column at a time, each old column's memory given back before the next."""
+    columns = {}
+    for name in list(result.columns):
+        columns[name] = result.pop(name).take(back).reset_index(drop=True)
+        release_arrow_memory()  # else Arrow's allocator keeps the old column too: the result held twice
+    return pd.DataFrame(columns)
 
 
 def _sorted_order(values: pd.Series) -> np.ndarray | None:
