@@ -99,7 +99,8 @@ def unplaced_reasons(frame: pd.DataFrame, found: Columns, lang: str = "ja", min_
     """
     services = list(services)
     mask = ~placed_rows(frame, min_level)
-    address = join_address(frame, found) if found.has_address else pd.Series([""] * len(frame), index=frame.index)
+    # Only the rows left out: a list of millions is not turned into Python strings for a few reasons.
+    address = join_address(frame.loc[mask], found) if found.has_address else pd.Series("", index=frame.index[mask])
     reasons = {}
     for i in frame.index[mask]:
         row = frame.loc[i]
