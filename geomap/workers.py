@@ -140,6 +140,8 @@ def run_offline(coder: OfflineGeocoder, addresses: pd.Series, rows: np.ndarray, 
     told the rows done after each chunk; with a progress, chunks are ``step`` addresses.
     """
     n = len(rows)
+    if n == 0:  # the result's columns and dtypes, for no row
+        return geocode_strings([], pref=coder.pref, city=coder.city, lang=coder.lang)
     workers = resolve_jobs(jobs, n, step)
     in_steps = callable(progress) or (bool(progress) and n >= bar_from)
     size = _chunk_size(n, workers, in_steps, step)

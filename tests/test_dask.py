@@ -101,3 +101,12 @@ def test_a_two_process_cluster_gives_what_pandas_gives(schools):
         workers = client.run(lambda: __import__("os").getpid())
     assert len(set(workers.values())) == 2
     pd.testing.assert_frame_equal(done, geomap.geocode_frame(ddf.compute(), "住所"))
+
+
+def test_empty_partitions_and_frames():
+    df = pd.DataFrame({"住所": ["東京都江東区東陽4-11-28", "府中市"]}, index=[10, 20])
+    empty = geomap.geocode_frame(df.iloc[:0], "住所")
+    assert len(empty) == 0 and list(empty.columns) == ["住所", *geomap.geocoders.RESULT_COLUMNS]
+    ddf = dd.from_pandas(df, npartitions=2)
+    filtered = geomap.dask.geocode(ddf[ddf["住所"].str.startswith("東京")], "住所").compute()  # one partition empty
+    pd.testing.assert_frame_equal(filtered, geomap.geocode_frame(ddf.compute().iloc[:1], "住所"))
