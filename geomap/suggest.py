@@ -123,21 +123,57 @@ def best(written: str, names: "Names | dict[str, str]") -> list[tuple[str, str]]
 
 @lru_cache(maxsize=256)
 def town_names(code: str) -> Names:
-    """The town names of municipality ``code`` (丁目 towns by their base, 東陽), as :class:`Names`."""
+    """The town names of municipality ``code`` (丁目 towns by their base, 東陽), as :class:`Names`.
+
+    Read straight from the index's tables: a name key (not an alias, no digit) gives the
+    first town it names, a 丁目 base (not an alias) its whole 町 without the 丁目. Only
+    the names are read; no :class:`~geomap.geocoders.index.Town` is made, so a list with
+    rows left in many municipalities does not pay for every town and 丁目 of each.
+    """
     from .geocoders.index import town_index
 
     index = town_index()
     if code not in index.municipalities:
         return Names({})
-    city = index.city_towns(code)
     names = {}
-    for k, towns in city.exact.items():
-        if k not in city.alias_keys and towns and not _NUMBERS.search(k):
-            names[k] = towns[0].name
-    for k, whole in city.whole.items():
-        if k not in city.alias_keys:
-            names[k] = _CHOME.sub("", whole.name)
+    for k, name in _town_name_items(index, code):
+        names[k] = name
     return Names(names)
+
+
+def _town_name_items(index, code: str) -> list[tuple[str, str]]:
+    """(key, name shown) of municipality ``code``: name keys in key order, then 丁目 bases in key order.
+
+    The same pairs, in the same order, as reading
+    :meth:`~geomap.geocoders.index.TownIndex.city_towns` (``exact`` then ``whole``),
+    without assembling it.
+    """
+    import numpy as np
+
+    from .geocoders.index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, NAME_ROW
+
+    prefix, _, table = index.town_probe(code)
+    n = index._ordinal[code]
+    start, stop = index._key_start[n], index._key_start[n + 1]
+    if stop <= start:
+        return []
+    keys = list(dict.fromkeys(index.town_key_text(code).split("\n")))  # a key once, as a dictionary has it
+    values = np.array([table[prefix + k] for k in keys], dtype=np.int64)
+    rows, flags = values >> FLAG_BITS, values & ((1 << FLAG_BITS) - 1)
+    # the first town each key names: links of the keys in [start, stop) whose number is NAME_ROW
+    first, last = int(index._link_start[start]), int(index._link_start[stop])
+    link_rows = np.repeat(np.arange(start, stop), np.diff(index._link_start[start:stop + 1]))
+    named = index._link_number[first:last] == NAME_ROW
+    named_rows, at = np.unique(link_rows[named], return_index=True)
+    named_town = dict(zip(named_rows.tolist(), index._link_town[first:last][named][at].tolist()))
+    wanted_named = [(k, r) for k, r, f in zip(keys, rows.tolist(), flags.tolist())
+                    if f & HAS_NAME and not f & ALIAS and r in named_town and not _NUMBERS.search(k)]
+    wanted_whole = [(k, r) for k, r, f in zip(keys, rows.tolist(), flags.tolist()) if f & HAS_CHOME and not f & ALIAS]
+    towns = [named_town[r] for _, r in wanted_named] + [int(index._whole[r]) for _, r in wanted_whole]
+    shown = index._town_names.take(np.array(towns, dtype=np.int64)).to_pylist() if towns else []
+    items = [(k, name) for (k, _), name in zip(wanted_named, shown)]
+    items += [(k, _CHOME.sub("", name)) for (k, _), name in zip(wanted_whole, shown[len(wanted_named):])]
+    return items
 
 
 @lru_cache(maxsize=64)
