@@ -6,12 +6,16 @@ something are kept, so memory follows the data, not the sheet's stated size. Mer
 that start in the header rows are kept, so a header merged over two rows reads as one name.
 The sheet is the one asked for, else the first whose header names an address.
 :func:`geomap.io.read_table` calls :func:`read_xlsx` and builds the table from its rows.
+
+Writing: :func:`write_xlsx` (what ``geomap.output.write_table`` calls for ``.xlsx``) streams a
+frame's rows into one sheet as XML, with openpyxl making the workbook around it.
 """
 
 from __future__ import annotations
 
 import bisect
 import io
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -233,4 +237,161 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-__all__ = ["read_xlsx"]
+# -- writing -------------------------------------------------------------------------------
+
+#: Rows turned into worksheet XML at a time by :func:`write_xlsx`.
+XLSX_ROWS = 20_000
+#: zlib level for the workbook's parts: 3 deflates the sheet's XML 3 times as fast as the
+#: usual 6, to a file 15 % larger.
+XLSX_DEFLATE = 3
+#: Excel's longest cell text; openpyxl cuts text there too.
+XLSX_TEXT_MAX = 32_767
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # no XML can hold these (openpyxl: IllegalCharacterError)
+_SHEET_DATA = re.compile(rb"<sheetData\s*(?:/>|>\s*</sheetData>)")
+
+
+class _NotPlain(Exception):
+    """A value :func:`write_xlsx` leaves to openpyxl (a date, a control character …)."""
+
+
+def write_xlsx(df, path) -> None:
+    """Write ``df`` as one worksheet ("Sheet1"), as ``df.to_excel(path, index=False)`` reads back.
+
+    A header row of the column names, then the values: text as inline text (never a formula),
+    numbers as openpyxl writes them (``%.16g``), booleans; a missing value is no cell.
+    openpyxl makes the workbook around an empty sheet; its rows are written here as XML, column
+    by column, :data:`XLSX_ROWS` rows at a time, instead of an object made and serialised per
+    cell (100,000 rows × 16 columns: about 2 s against 15 s). A frame holding anything else
+    (dates, a control character XML cannot hold …) is written by openpyxl's write-only stream
+    (:func:`_write_xlsx_openpyxl`). Not atomic: :func:`write_table` gives it a temporary path.
+    """
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    book.create_sheet("Sheet1")
+    skeleton = io.BytesIO()
+    book.save(skeleton)
+    with zipfile.ZipFile(skeleton) as src:
+        parts = [(info, src.read(info)) for info in src.infolist()]
+    sheet = [k for k, (info, _) in enumerate(parts) if info.filename == "xl/worksheets/sheet1.xml"]
+    split = _SHEET_DATA.search(parts[sheet[0]][1]) if sheet else None
+    letters = [get_column_letter(i + 1) for i in range(df.shape[1])]
+    try:
+        names = [c if isinstance(c, (int, float)) and not isinstance(c, bool) else str(c) for c in df.columns]
+        header = _xlsx_rows(letters, [[_xlsx_value(name)] for name in names], 1)
+        if split is None:  # an openpyxl that writes its empty sheet otherwise
+            raise _NotPlain
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_DEFLATE) as dst:
+            for k, (info, data) in enumerate(parts):
+                if k != sheet[0]:
+                    dst.writestr(info, data)
+                    continue
+                member = zipfile.ZipInfo(info.filename, info.date_time)
+                member.compress_type, member.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+                with dst.open(member, "w", force_zip64=len(df) * len(letters) > 2**22) as out:
+                    out.write(data[:split.start()] + b"<sheetData>" + header)
+                    for start in range(0, len(df), XLSX_ROWS):
+                        part = df.iloc[start:start + XLSX_ROWS]
+                        out.write(_xlsx_rows(letters, [_xlsx_column(part.iloc[:, i]) for i in range(len(letters))],
+                                             start + 2))
+                    out.write(b"</sheetData>" + data[split.end():])
+    except _NotPlain:
+        _write_xlsx_openpyxl(df, path)
+
+
+def _write_xlsx_openpyxl(df, path) -> None:
+    """openpyxl's write-only stream, a cell object per value: for frames :func:`write_xlsx` does not write itself."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+    sheet.append([c if isinstance(c, (int, float)) and not isinstance(c, bool) else str(c) for c in df.columns])
+    for start in range(0, len(df), XLSX_ROWS):
+        part = df.iloc[start:start + XLSX_ROWS].astype(object)
+        for row in part.where(part.notna(), None).to_numpy(dtype=object).tolist():
+            sheet.append(row)
+    book.save(path)
+
+
+def _xlsx_rows(letters: list[str], columns: list[list[str]], first: int) -> bytes:
+    """``<row>`` elements from each column's cell bodies (``""``: no cell), numbered from ``first``."""
+    out = []
+    for r, row in enumerate(zip(*columns), first):
+        out.append(f'<row r="{r}">')
+        out.extend([f'<c r="{letter}{r}"{body}' for letter, body in zip(letters, row) if body])
+        out.append("</row>")
+    return "".join(out).encode("utf-8")
+
+
+_TEXT_CELL = ' t="inlineStr"><is><t{}>{}</t></is></c>'
+_PRESERVE = ' xml:space="preserve"'
+_BOOL_CELLS = (' t="b"><v>0</v></c>', ' t="b"><v>1</v></c>')
+
+
+def _xlsx_column(column) -> list[str]:
+    """The cell bodies of one column: what follows ``<c r="A2"`` (``""`` for no cell)."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return [_BOOL_CELLS[v] for v in column.tolist()]
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+        return [_xlsx_number(v) for v in column.tolist()]
+    if pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype) and dtype != object:
+        return _xlsx_texts(column.to_numpy(dtype=object, na_value=None).tolist())
+    if dtype == object or isinstance(dtype, pd.CategoricalDtype) or (
+            isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iufb"):
+        return [_xlsx_value(v) for v in column.astype(object).tolist()]
+    raise _NotPlain  # dates, times, periods …: openpyxl gives them a number format
+
+
+def _xlsx_texts(values: list) -> list[str]:
+    """Cell bodies of text values (None: no cell), escaped for XML; whitespace kept at either end."""
+    present = [v for v in values if v]
+    joined = "\n".join(present)
+    if _XML_ILLEGAL.search(joined):
+        raise _NotPlain
+    escape = "&" in joined or "<" in joined or ">" in joined or "\r" in joined
+    cut = len(joined) > XLSX_TEXT_MAX and max(map(len, present)) > XLSX_TEXT_MAX
+    out = []
+    for v in values:
+        if not v:
+            out.append("")
+            continue
+        if cut:
+            v = v[:XLSX_TEXT_MAX]
+        space = _PRESERVE if v[0].isspace() or v[-1].isspace() else ""
+        if escape:  # a CR as a character reference: XML reads a bare one as a line feed
+            v = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+        out.append(_TEXT_CELL.format(space, v))
+    return out
+
+
+def _xlsx_number(v) -> str:
+    if v != v:  # NaN: a missing value
+        return ""
+    return f' t="n"><v>{"%.16g" % v if abs(v) != float("inf") else ""}</v></c>'
+
+
+def _xlsx_value(v) -> str:
+    """The cell body of one value of any kind (an object column, a header)."""
+    import numpy as np
+    import pandas as pd
+
+    if v is None or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, str):
+        return _xlsx_texts([v])[0]
+    if isinstance(v, (bool, np.bool_)):
+        return _BOOL_CELLS[bool(v)]
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return _xlsx_number(v)
+    raise _NotPlain
+
+
+__all__ = ["read_xlsx", "write_xlsx"]
