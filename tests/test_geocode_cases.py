@@ -603,6 +603,23 @@ CASES: dict[str, list[tuple[str, str, str, str, int]]] = {
         ("請西二丁目546番地", "千葉県", "木更津市", "請西二丁目", 3),
         ("神置町1088番地", "岐阜県", "各務原市", "神置町", 3),
         ("城見通三丁目38番地", "愛知県", "名古屋市北区", "城見通三丁目", 3),
+        # one town named exactly as written beats readings that needed a change: 多摩市 永山五丁目
+        # with a 町 added, 港区 海岸三丁目, the whole 町 of other 白樺町N丁目
+        ("永山町五丁目45番地", "北海道", "旭川市", "永山町五丁目", 3),
+        ("永山5丁目12", "東京都", "多摩市", "永山五丁目", 3),
+        ("海岸町三丁目2090番地", "北海道", "室蘭市", "海岸町三丁目", 3),
+        ("白樺町1290番地", "北海道", "石狩郡当別町", "白樺町", 3),
+        # ... and the longest exact name wins over a shorter one followed by a number (長沼町 東一線北)
+        ("東一線北二十三号2792番地", "北海道", "空知郡上富良野町", "東一線北二十三号", 3),
+        # a numeral inside the name is no lot number after 中央 or 太田
+        ("中央三輪一丁目1866番地", "北海道", "北見市", "中央三輪一丁目", 3),
+        ("中央七区394番地", "北海道", "上川郡当麻町", "中央七区", 3),
+        ("太田七の通り2402番地", "北海道", "厚岸郡厚岸町", "太田七の通り", 3),
+        ("南が丘町二丁目1609番地", "北海道", "紋別市", "南が丘町二丁目", 3),
+        # 丁目 as the first number reads further than a town named 白樺町: still ambiguous
+        ("白樺町3-5", "北海道", "", "", 1),
+        # two towns named exactly so (岡崎市 西中町 and its 小字 一丁目): nobody's
+        ("西中町一丁目1506番地", "", "", "", 0),
     ],
     # Kyoto: words between the way and the town, 町目, a corner (family 11)
     "kyoto_more_forms": [

@@ -6,7 +6,10 @@ Japan (or of the prefecture written): if it is the name of one town only, the ro
 there (level 3) and its note names the municipality inferred; if it is the name of a few
 towns, the answer lists them and stays at the prefecture or at nothing. Every way of
 reading the name counts: 「本町1-2」 is 本町一丁目 of many towns as well as 札幌市東区's
-本町一条二丁目, so it is nobody's. The whole written
+本町一条二丁目, so it is nobody's. But a town whose own name is exactly what is written
+beats readings of other towns that needed a change (an alias, a 町 dropped or added, the
+whole 町 of a 丁目 base): 「永山町五丁目」 is 旭川市's, not 多摩市's 永山五丁目
+(:func:`exact_names`). The whole written
 name must be the town's (a number, a bracket or the end follows it), so a name inside a
 longer one (清水 in 清水市…) is never taken.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from ..address.normalize import key
 from .answer import Match, TownHit, is_valid_point
 
 
@@ -60,6 +64,10 @@ def find(matcher, text: str, pos: int, pref: str = "") -> Match | None:
     if len(hits) > 1:  # 伏見一丁目 is not 伏見 followed by an unexplained 1丁目 (see TownHit.quality)
         scores = [h.quality(text) for _, h in hits]
         hits = [hit for hit, score in zip(hits, scores) if score == max(scores)]
+    if len(hits) > 1:
+        exacts = exact_names(hits, text, pos)
+        if len(exacts) == 1:  # one town is named exactly as written: the other readings needed a change
+            hits = exacts
     if len(hits) == 1:
         code, hit = hits[0]
         mun = index.municipalities[code]
@@ -72,4 +80,44 @@ def find(matcher, text: str, pos: int, pref: str = "") -> Match | None:
     return None
 
 
-__all__ = ["find"]
+def exact(hit: TownHit, text: str, pos: int) -> bool:
+    """``hit`` is a town whose own name is what ``text`` writes from ``pos`` to the hit's end.
+
+    Not one reached by a change: an alias (大字 or 町 dropped, another spelling), a 丁目 base
+    read with a 町 written after it (多摩市 永山 for 永山町五丁目), 丁目 written as a number
+    (本町1 for 本町一丁目) or the whole 町 of a 丁目 base (恵庭市 白樺町 for 白樺町N丁目).
+    """
+    return not hit.alias and not hit.note and text[pos:hit.end] == key(hit.name)
+
+
+def exact_names(hits: list[tuple[str, TownHit]], text: str, pos: int) -> list[tuple[str, TownHit]]:
+    """The hits whose town is named exactly as written, when they read furthest; else none.
+
+    When a town's own name is what is written, a reading of another municipality that
+    needed a change is a weaker reading: 「永山町五丁目」 is 旭川市's 永山町五丁目, not
+    多摩市's 永山五丁目 with a 町 added. Of exact names, the longest wins over a shorter
+    one followed by a number (北見市 中央三輪一丁目, not a 中央 followed by 3輪; 上富良野町
+    東一線北二十三号, not 長沼町's 東一線北 followed by 23号). No exact name is chosen
+    when another reading explains more of the text (「本町1-2」: 本町一丁目 with its 丁目
+    written as the first number reads further than a town named 本町). When several exact
+    names read as far, :func:`find` lists every candidate, as without this rule.
+
+    Examples
+    --------
+    >>> from geomap.geocoders.index import town_index
+    >>> from geomap.geocoders.matcher import Matcher
+    >>> m = find(Matcher(town_index()), "永山町5丁目45番地", 0)
+    >>> m.city, m.town
+    ('旭川市', '永山町五丁目')
+    >>> find(Matcher(town_index()), "中央3輪1丁目1866番地", 0).town
+    '中央三輪一丁目'
+    """
+    ends = [h.end for _, h in hits]
+    exacts = [(c, h) for c, h in hits if exact(h, text, pos)]
+    furthest = max(ends)
+    if not exacts or max(h.end for _, h in exacts) < furthest:
+        return []
+    return [(c, h) for c, h in exacts if h.end == furthest]
+
+
+__all__ = ["exact", "exact_names", "find"]
