@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from .address.normalize import key
@@ -76,9 +77,14 @@ class Names:
     def __init__(self, names: dict[str, str]):
         self.shown = dict(names)
         self.filed: dict[str, set[str]] = {}
-        for k in self.shown:
-            for d in _deletions(k):
-                self.filed.setdefault(d, set()).add(k)
+        filed, get = self.filed, self.filed.get
+        for k in self.shown:  # each set gets its names in the order of ``names``
+            for d in (k, *[k[:i] + k[i + 1:] for i in range(len(k))]):
+                found = get(d)
+                if found is None:
+                    filed[d] = {k}
+                else:
+                    found.add(k)
         self.maxlen = max(map(len, self.shown), default=0)
 
     def near(self, part: str) -> set[str]:
@@ -148,8 +154,6 @@ def _town_name_items(index, code: str) -> list[tuple[str, str]]:
     :meth:`~geomap.geocoders.index.TownIndex.city_towns` (``exact`` then ``whole``),
     without assembling it.
     """
-    import numpy as np
-
     from .geocoders.index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, NAME_ROW
 
     prefix, _, table = index.town_probe(code)
@@ -239,17 +243,25 @@ def suggestions(frame: pd.DataFrame) -> pd.Series:
     """:func:`suggest` for every row of a geocoded ``frame`` (``""`` where there is none)."""
     if "level" not in frame.columns or "rest" not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    out = [""] * len(frame)
+    # Only rows below level 3 can have one: those are read one by one (a few hundred of a
+    # national list), not every row of the table's text columns.
+    level = frame["level"]
+    if pd.api.types.is_numeric_dtype(level.dtype) and not pd.api.types.is_bool_dtype(level.dtype):
+        rows = np.flatnonzero(~(level.to_numpy(dtype=float, na_value=np.nan) >= 3))
+        part = frame.iloc[rows]
+    else:
+        rows, part = range(len(frame)), frame
     cache: dict[tuple, str] = {}
-    out = []
-    for level, pref, code, rest, ambiguous in zip(frame["level"], frame["pref"].fillna(""), frame["code"].fillna(""),
-                                                  frame["rest"].fillna(""), frame["ambiguous"].fillna("")):
+    for i, level, pref, code, rest, ambiguous in zip(rows, part["level"], part["pref"].fillna(""),
+                                                     part["code"].fillna(""), part["rest"].fillna(""),
+                                                     part["ambiguous"].fillna("")):
         if ambiguous or level >= 3:
-            out.append("")
             continue
         k = (int(level), str(pref), str(code), str(rest))
         if k not in cache:
             cache[k] = suggest(*k)
-        out.append(cache[k])
+        out[i] = cache[k]
     return pd.Series(out, index=frame.index, dtype=object)
 
 
