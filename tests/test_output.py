@@ -204,16 +204,90 @@ def test_xlsx_is_streamed_and_reads_back_as_to_excel_wrote_it(tmp_path):
         "日付": pd.to_datetime(["2024-04-01", None, "2024-04-03", "2024-04-04"]),
         7: ["x", "y", "z", "w"],
     })
-    df.to_excel(tmp_path / "pandas.xlsx", index=False, engine="openpyxl")
-    write_xlsx(df, tmp_path / "stream.xlsx")
-    cells = {}
-    for name in ("pandas", "stream"):
-        sheet = load_workbook(tmp_path / f"{name}.xlsx", read_only=True).active
-        # a missing value: pandas writes an empty text, the stream no cell at all (blank to Excel)
-        cells[name] = [[(c.value, c.data_type if c.value is not None else None) for c in row]
-                       for row in sheet.iter_rows()]
-    assert cells["stream"] == cells["pandas"]
-    assert pd.read_excel(tmp_path / "stream.xlsx").equals(pd.read_excel(tmp_path / "pandas.xlsx"))
+    # with the dates, openpyxl's stream writes it; without, the rows written as XML
+    for frame in (df, df.drop(columns="日付").assign(名称=["A", None, "'=1+1", "0120"])):
+        frame.to_excel(tmp_path / "pandas.xlsx", index=False, engine="openpyxl")
+        write_xlsx(frame, tmp_path / "stream.xlsx")
+        cells = {}
+        for name in ("pandas", "stream"):
+            sheet = load_workbook(tmp_path / f"{name}.xlsx", read_only=True).active
+            # a missing value: pandas writes an empty text, the stream no cell at all (blank to Excel)
+            cells[name] = [[(c.value, c.data_type if c.value is not None else None) for c in row]
+                           for row in sheet.iter_rows()]
+        assert cells["stream"] == cells["pandas"]
+        assert pd.read_excel(tmp_path / "stream.xlsx").equals(pd.read_excel(tmp_path / "pandas.xlsx"))
     # through write_table: the formula guard first
     path = write_table(df, tmp_path / "out.xlsx")
     assert load_workbook(path).active["A4"].value == "'=1+1"
+
+
+# Values whose writing differs between kinds of cell: XML's own characters, spaces at the ends,
+# a CR, an error code as text, a formula start (guarded by write_table), very long text.
+TRICKY = ["A&B <c> d", " 前後に空白 ", "\u3000", "改行\nあり", "b\r@SUM(1)", "#N/A", "=1+1", "", "x" * 40_000]
+
+
+def test_xlsx_writer_gives_the_cells_openpyxl_gave(tmp_path):
+    """Rows written as XML (issue 15 item 4) read back as openpyxl's own stream wrote them."""
+    from openpyxl import load_workbook
+
+    from geomap.xlsx import _write_xlsx_openpyxl, write_xlsx
+
+    n = 3 * len(TRICKY)
+    df = pd.DataFrame({
+        "text": pd.array((TRICKY * 3)[:n], dtype="str"),
+        "object": ([None, "x", 1, 2.5, True, float("nan")] * n)[:n],
+        "int8": pd.array(range(n), dtype="int8"),
+        "big": [2**40 + i for i in range(n)],
+        "float": [35.681236, float("nan"), -0.0, 1e-7, 123456789.123456789, 1 / 3] * (n // 6) + [0.5] * (n % 6),
+        "bool": [i % 2 == 0 for i in range(n)],
+        "Int64": pd.array([1, None, 3] * (n // 3), dtype="Int64"),
+        "cat": pd.Categorical((["a", None, "b"] * n)[:n]),
+        7: ["x"] * n,
+    })
+    write_xlsx(df, tmp_path / "new.xlsx")
+    _write_xlsx_openpyxl(df, tmp_path / "old.xlsx")
+    cells = {}
+    for name in ("new", "old"):
+        book = load_workbook(tmp_path / f"{name}.xlsx", read_only=True)
+        assert book.sheetnames == ["Sheet1"]
+        cells[name] = [[(c.value, c.data_type if c.value is not None else None) for c in row]
+                       for row in book.active.iter_rows()]
+    # Where the old stream lost or changed a value: a CR read back as a line feed, '#N/A' as an
+    # error, unguarded '=1+1' as a formula (write_table guards it first); here all stay text.
+    kept = {"b\r@SUM(1)": ("b\n@SUM(1)", "s"), "#N/A": ("#N/A", "e"), "=1+1": ("=1+1", "f")}
+    new = [[kept.get(value, (value, kind)) for value, kind in row] for row in cells["new"]]
+    assert new == cells["old"]
+    assert [row[0] for row in cells["new"][1:len(TRICKY) + 1]] == [
+        (t[:32_767], "s") if t else (None, None) for t in TRICKY]
+
+
+def test_xlsx_writer_leaves_dates_and_control_characters_to_openpyxl(tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from geomap.xlsx import write_xlsx
+
+    write_xlsx(pd.DataFrame({"日付": pd.to_datetime(["2024-04-01", None])}), tmp_path / "d.xlsx")
+    assert load_workbook(tmp_path / "d.xlsx").active["A2"].value.isoformat() == "2024-04-01T00:00:00"
+    with pytest.raises(IllegalCharacterError):  # as before the XML writer: no XML holds \x01
+        write_xlsx(pd.DataFrame({"名称": ["a", "b\x01"]}), tmp_path / "c.xlsx")
+
+
+def test_xlsx_output_holds_what_the_csv_output_holds(tmp_path, monkeypatch):
+    """A geocoded list written as .xlsx reads back cell for cell as its .csv (blocks of rows, guard, notes)."""
+    import geomap
+    import geomap.xlsx
+
+    monkeypatch.setattr(geomap.xlsx, "XLSX_ROWS", 1000)  # several blocks
+    src = write(tmp_path, "in.csv", open("sample_data/tokyo_wards_facilities.csv", encoding="utf-8").read()
+                + "（架空）区だけ,公園,東京都江東区,\n（架空）不明,公園,どこにもない町1-2,3\n")
+    df = geomap.geocode_file(src, tmp_path / "one.csv").frame
+    df = pd.concat([df] * 20, ignore_index=True)
+    # Not the text over Excel's 32,767 characters, nor one of spaces (read_table skips such a cell).
+    tricky = [t for t in TRICKY if t.strip() and len(t) < 32_767]
+    df["名称"] = [name if i % 7 else tricky[i % len(tricky)] for i, name in enumerate(df["名称"])]
+    assert len(df) > 2500 and df["note"].str.len().gt(0).any() and df["lat"].isna().any()
+    csv, xlsx = write_table(df, tmp_path / "out.csv"), write_table(df, tmp_path / "out.xlsx")
+    back = read_table(xlsx)
+    assert back.equals(read_table(csv))
+    assert list(back.columns) == [str(c) for c in df.columns] and len(back) == len(df)
