@@ -99,33 +99,38 @@ def unplaced_reasons(frame: pd.DataFrame, found: Columns, lang: str = "ja", min_
     """
     services = list(services)
     mask = ~placed_rows(frame, min_level)
-    # Only the rows left out: a list of millions is not turned into Python strings for a few reasons.
-    address = join_address(frame.loc[mask], found) if found.has_address else pd.Series("", index=frame.index[mask])
+    # Only the rows left out, and only the columns a reason reads, one list each (not a row
+    # Series per row): a list of millions is not turned into Python strings for a few reasons.
+    left = frame.loc[mask]
+    address = join_address(left, found) if found.has_address else pd.Series("", index=left.index)
+
+    def column(name) -> list:
+        return left[name].tolist() if name in left.columns else [""] * len(left)
+
     reasons = {}
-    for i in frame.index[mask]:
-        row = frame.loc[i]
-        if row["source"] == INPUT_SOURCE:
-            reasons[i] = _latlon_reason(row[found.lat], row[found.lon], lang)
+    rows = zip(left.index, address.tolist(), left["source"].tolist(), left["ambiguous"].tolist(),
+               left["level"].tolist(), column("note"), column(ERROR_COLUMN))
+    for n, (i, text, source, ambiguous, level, note, error) in enumerate(rows):
+        if source == INPUT_SOURCE:
+            reasons[i] = _latlon_reason(left[found.lat].iat[n], left[found.lon].iat[n], lang)
             continue
-        if not str(address.loc[i]).strip():
+        if not str(text).strip():
             reason = message("reason_latlon_empty" if found.has_latlon and not found.has_address else "reason_empty", lang)
-        elif row["ambiguous"]:
-            reason = message("reason_ambiguous", lang, candidates=row["ambiguous"])
-        elif row["level"] == 1:
+        elif ambiguous:
+            reason = message("reason_ambiguous", lang, candidates=ambiguous)
+        elif level == 1:
             reason = message("reason_pref_only", lang)
-        elif row["level"] >= 2:
+        elif level >= 2:
             reason = message("reason_town_not_found", lang)
         else:
             reason = message("reason_no_match", lang)
-        note = row.get("note", "")
         if isinstance(note, str) and note:
             reason += ("：" if lang == "ja" else ": ") + note
-        error = row.get(ERROR_COLUMN, "") if ERROR_COLUMN in frame.columns else ""
         if isinstance(error, str) and error:
             detail = row_error(error, services, lang)
             failed = message("reason_service_error", lang, detail=detail)
             # A row the service never answered was not "not found": say only what happened.
-            reason = failed if row["level"] == 0 else reason + ("；" if lang == "ja" else "; ") + failed
+            reason = failed if level == 0 else reason + ("；" if lang == "ja" else "; ") + failed
         reasons[i] = reason
     return pd.Series(reasons, dtype=object).reindex(frame.index[mask])
 
