@@ -80,6 +80,63 @@ print(json.dumps({"rows": len(lines), "first_call_s": round(t1 - t0, 3), "second
 """
 
 
+NATIONAL_STEPS = r"""
+import json, sys, time
+t = {"start": time.perf_counter()}
+names = []
+def step(name):
+    t[name] = time.perf_counter()
+    names.append(name)
+import geomap.cli, geomap.pipeline
+from geomap import geocoding, io, report, summary
+from geomap.columns import find_columns, require_columns
+from geomap.output import write_table
+step("imports")
+from geomap.geocoders.index import town_index
+town_index()
+step("index")
+df = io.read_table(sys.argv[1])
+found = require_columns(df, find_columns(df))
+step("read")
+g = geocoding.geocode_rows(df, found=found, jobs=1)
+step("geocode")
+write_table(report.readable_errors(g.frame, "ja", g.services), sys.argv[2])
+step("write")
+report.write_unmatched(g.frame, g.columns, "ja", 3, sys.argv[3], [])
+step("unmatched")
+result = geomap.pipeline.TableResult(output=None, unmatched=None, frame=g.frame, columns=g.columns, read={},
+                                     renamed={}, **report.counts(g.frame, 3, g.online))
+summary.summary_lines(result, "ja", input_path=sys.argv[1], kind="table")
+step("summary")
+print(json.dumps({"rows": len(df), "seconds": {n: t[n] - t[p] for p, n in zip(["start"] + names, names)}}))
+"""
+
+
+def national_steps(path: str, tmp: str, runs: int) -> None:
+    """(d): the steps of ``geomap geocode --jobs 1`` on the national list, cold and warm, as a table."""
+    load = os.getloadavg()[0]
+    start = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        start.append(time.perf_counter() - t0)
+    steps = [json.loads(run_output([sys.executable, "-c", NATIONAL_STEPS, path, os.path.join(tmp, "steps_out.csv"),
+                                    os.path.join(tmp, "steps_unmatched.csv")]))
+             for _ in range(runs)]
+    rows = steps[0]["rows"]
+    steps = [s["seconds"] for s in steps]
+    print(f"(d) geomap geocode --jobs 1 step by step, {rows:,} addresses, {runs} fresh processes "
+          f"(load {load:.1f} -> {os.getloadavg()[0]:.1f})")
+    print(f"    {'step':12s} {'cold s':>8s} {'warm s':>8s}")
+    table = [("interpreter", start[0], min(start[1:]))]
+    table += [(name, steps[0][name], min(s[name] for s in steps[1:])) for name in steps[0]]
+    for name, cold, warm in table:
+        print(f"    {name:12s} {cold:8.3f} {warm:8.3f}")
+    cold, warm = sum(c for _, c, _ in table), sum(w for _, _, w in table)
+    print(f"    {'sum':12s} {cold:8.3f} {warm:8.3f}   = {rows / cold:,.0f} / {rows / warm:,.0f} addresses/s "
+          f"cold / warm (target 20,000)")
+
+
 def run_output(args: list[str]) -> str:
     """The standard output of one child process."""
     proc = subprocess.run(args, capture_output=True, text=True, cwd=REPO)
@@ -150,6 +207,7 @@ def main() -> int:
         print(f"    in one process: first call {warm['first_call_s']:.3f} s (index included), "
               f"second call {warm['second_call_s']:.3f} s ({warm['rows'] / warm['second_call_s']:,.0f}/s warm); "
               f"{warm['placed_at_town_or_better']:,} rows at town level or better")
+        national_steps(national, tmp, runs)
     return 0
 
 
