@@ -77,25 +77,43 @@ def _digitize(text: str, origin: list[int]) -> tuple[str, list[int]]:
     """Replace 漢数字 runs with Arabic digits, keeping ``origin`` aligned."""
     if not KANJI_NUMERAL_RUN.search(text):
         return text, origin
+    return _digitize_runs(text, origin)
+
+
+def _digitize_runs(text: str, origin: list[int]) -> tuple[str, list[int]]:
+    """:func:`_digitize` of a ``text`` known to hold a 漢数字 run."""
     out: list[str] = []
     out_origin: list[int] = []
     last = 0
+    n = len(text)
     for m in KANJI_NUMERAL_RUN.finditer(text):
         start, end = m.span()
         out.append(text[last:start])
-        out_origin.extend(origin[last:start])
-        digits = str(kanji_to_int(m.group()))
+        out_origin += origin[last:start]
+        numeral = m.group()
+        digits = _NUMERAL_TEXT.get(numeral)
+        if digits is None:
+            digits = _NUMERAL_TEXT[numeral] = str(kanji_to_int(numeral))
         out.append(digits)
-        width = end - start
-        out_origin.extend(origin[start + min(i, width - 1)] for i in range(len(digits)))
-        if end < len(text) and "0" <= text[end] <= "9":
+        # each digit comes from the numeral's character at its place, the extra ones from its last
+        extra = len(digits) - (end - start)
+        if extra <= 0:
+            out_origin += origin[start:start + len(digits)]
+        else:
+            out_origin += origin[start:end]
+            out_origin += [origin[end - 1]] * extra
+        if end < n and "0" <= text[end] <= "9":
             # かな八8-3 (a town ending in 八, then block 8): the numbers must not run together.
             out.append(NUMBER_BOUNDARY)
             out_origin.append(origin[end])
         last = end
     out.append(text[last:])
-    out_origin.extend(origin[last:])
+    out_origin += origin[last:]
     return "".join(out), out_origin
+
+
+#: 漢数字 runs already written as digits (a list repeats 一 to 九 and a few more).
+_NUMERAL_TEXT: dict[str, str] = {}
 
 
 def normalize(raw: str) -> Normalized:
@@ -110,14 +128,19 @@ def normalize(raw: str) -> Normalized:
     """
     source = prepare(raw)
     folded = fold_chars(source)
-    if len(folded) == len(source):
-        origin = list(range(len(source) + 1))
+    tail = len(source)
+    numerals = KANJI_NUMERAL_RUN.search(folded) is not None
+    if len(folded) == tail:
+        if not numerals:
+            return Normalized(folded, list(range(tail + 1)), source)
+        body = list(range(tail))
     else:  # spaces were removed
-        origin = [i for i, ch in enumerate(source) if ch not in _REMOVED]
-        origin.append(len(source))
-    body, tail = origin[:-1], origin[-1]
-    text, body = _digitize(folded, body)
-    return Normalized(text, body + [tail], source)
+        body = [i for i, ch in enumerate(source) if ch not in _REMOVED]
+    text = folded
+    if numerals:
+        text, body = _digitize_runs(folded, body)
+    body.append(tail)
+    return Normalized(text, body, source)
 
 
 def key(name: str) -> str:
