@@ -258,7 +258,8 @@ def write_xlsx(df, path) -> None:
     """Write ``df`` as one worksheet ("Sheet1"), as ``df.to_excel(path, index=False)`` reads back.
 
     A header row of the column names, then the values: text as inline text (never a formula),
-    numbers as openpyxl writes them (``%.16g``), booleans; a missing value is no cell.
+    numbers with the digits that read back the same number (``repr``, as the CSV has them;
+    openpyxl wrote 16), booleans; a missing value is no cell.
     openpyxl makes the workbook around an empty sheet; its rows are written here as XML, column
     by column, :data:`XLSX_ROWS` rows at a time, instead of an object made and serialised per
     cell (100,000 rows × 16 columns: about 2 s against 15 s). A frame holding anything else
@@ -372,10 +373,14 @@ def _xlsx_texts(values: list) -> list[str]:
     return out
 
 
-def _xlsx_number(v) -> str:
+def _xlsx_number(v: int | float) -> str:
+    """A Python number's cell: as many digits as read back the same number (the CSV's), as ``repr``."""
     if v != v:  # NaN: a missing value
         return ""
-    return f' t="n"><v>{"%.16g" % v if abs(v) != float("inf") else ""}</v></c>'
+    return f' t="n"><v>{v!r}</v></c>' if abs(v) != _INF else ' t="n"><v></v></c>'  # inf: as openpyxl
+
+
+_INF = float("inf")
 
 
 def _xlsx_value(v) -> str:
@@ -389,8 +394,10 @@ def _xlsx_value(v) -> str:
         return _xlsx_texts([v])[0]
     if isinstance(v, (bool, np.bool_)):
         return _BOOL_CELLS[bool(v)]
-    if isinstance(v, (int, float, np.integer, np.floating)):
+    if isinstance(v, (int, float)):
         return _xlsx_number(v)
+    if isinstance(v, (np.integer, np.floating)):
+        return _xlsx_number(v.item())
     raise _NotPlain
 
 

@@ -253,10 +253,13 @@ def test_xlsx_writer_gives_the_cells_openpyxl_gave(tmp_path):
         cells[name] = [[(c.value, c.data_type if c.value is not None else None) for c in row]
                        for row in book.active.iter_rows()]
     # Where the old stream lost or changed a value: a CR read back as a line feed, '#N/A' as an
-    # error, unguarded '=1+1' as a formula (write_table guards it first); here all stay text.
-    kept = {"b\r@SUM(1)": ("b\n@SUM(1)", "s"), "#N/A": ("#N/A", "e"), "=1+1": ("=1+1", "f")}
+    # error, unguarded '=1+1' as a formula (write_table guards it first), a float cut to 16
+    # digits (123456789.1234568); here all read back as they were.
+    kept = {"b\r@SUM(1)": ("b\n@SUM(1)", "s"), "#N/A": ("#N/A", "e"), "=1+1": ("=1+1", "f"),
+            123456789.123456789: (123456789.1234568, "n")}
     new = [[kept.get(value, (value, kind)) for value, kind in row] for row in cells["new"]]
     assert new == cells["old"]
+    assert [row[4][0] for row in cells["new"][1:]] == [None if v != v else v for v in df["float"]]
     assert [row[0] for row in cells["new"][1:len(TRICKY) + 1]] == [
         (t[:32_767], "s") if t else (None, None) for t in TRICKY]
 
