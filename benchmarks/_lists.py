@@ -64,6 +64,50 @@ def _make_csv(n: int, seed: int, path: str) -> None:
     os.replace(tmp, path)
 
 
+KINDS = ("小学校", "中学校", "高等学校", "保育園", "幼稚園", "図書館", "公民館", "避難所")
+
+
+def schools_csv(n: int, cache: str = CACHE) -> str | None:
+    """A CSV of ``n`` rows (名称, 種別, 住所, 定員) from the real national list, or None without it.
+
+    The 29,326 school addresses, as written, are taken in turn; from the second pass on the
+    last number of each address is raised by the pass number (美原３丁目４８番６号 →
+    ４８番７号), so most addresses differ, as in a real list of that size, and keep their
+    notation (full-width digits, 番地, 丁目, hyphens). Made once per cache folder.
+    """
+    if not os.path.exists(NATIONAL):
+        return None
+    os.makedirs(cache, exist_ok=True)
+    path = os.path.join(cache, f"schools_{n}.csv")
+    if not os.path.exists(path):
+        import re
+        import unicodedata
+
+        with open(NATIONAL, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        last = re.compile(r"([0-9０-９]+)([^0-9０-９]*)$")
+
+        def vary(address: str, k: int) -> str:
+            m = last.search(address)
+            if not k or not m:
+                return address
+            number = str(int(unicodedata.normalize("NFKC", m.group(1))) + k)
+            if not m.group(1).isascii():
+                number = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+            return address[:m.start()] + number + m.group(2)
+
+        tmp = path + ".part"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["名称", "種別", "住所", "定員"])
+            for i in range(n):
+                k, j = divmod(i, len(lines))
+                kind = KINDS[(i * 7) % len(KINDS)]
+                w.writerow([f"（架空）{kind}{i + 1}", kind, vary(lines[j], k), (i * 37) % 200])
+        os.replace(tmp, path)
+    return path
+
+
 def _make_parquet(src: str, files: int, folder: str) -> None:
     import pandas as pd
 
