@@ -246,7 +246,7 @@ XLSX_ROWS = 20_000
 XLSX_DEFLATE = 3
 #: Excel's longest cell text; openpyxl cuts text there too.
 XLSX_TEXT_MAX = 32_767
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # no XML can hold these (openpyxl: IllegalCharacterError)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # no XML can hold these (openpyxl: IllegalCharacterError)
 _SHEET_DATA = re.compile(rb"<sheetData\s*(?:/>|>\s*</sheetData>)")
 
 
@@ -283,7 +283,8 @@ def write_xlsx(df, path) -> None:
     letters = [get_column_letter(i + 1) for i in range(df.shape[1])]
     try:
         names = [c if isinstance(c, (int, float)) and not isinstance(c, bool) else str(c) for c in df.columns]
-        header = _xlsx_rows(letters, [[_xlsx_value(name)] for name in names], 1)
+        header = _xlsx_cells(names)
+        header = _xlsx_rows(letters, [header.slice(k, 1) for k in range(len(names))], 1)
         if split is None:  # an openpyxl that writes its empty sheet otherwise
             raise _NotPlain
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_DEFLATE) as dst:
@@ -294,7 +295,8 @@ def write_xlsx(df, path) -> None:
                 member = zipfile.ZipInfo(info.filename, info.date_time)
                 member.compress_type, member.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
                 with dst.open(member, "w", force_zip64=len(df) * len(letters) > 2**22) as out:
-                    out.write(data[:split.start()] + b"<sheetData>" + header)
+                    out.write(data[:split.start()] + b"<sheetData>")
+                    out.write(header)
                     for start in range(0, len(df), XLSX_ROWS):
                         part = df.iloc[start:start + XLSX_ROWS]
                         out.write(_xlsx_rows(letters, [_xlsx_column(part.iloc[:, i]) for i in range(len(letters))],
@@ -318,80 +320,97 @@ def _write_xlsx_openpyxl(df, path) -> None:
     book.save(path)
 
 
-def _xlsx_rows(letters: list[str], columns: list[list[str]], first: int) -> bytes:
-    """``<row>`` elements from each column's cell bodies (``""``: no cell), numbered from ``first``."""
-    out = []
-    for r, row in enumerate(zip(*columns), first):
-        out.append(f'<row r="{r}">')
-        out.extend([f'<c r="{letter}{r}"{body}' for letter, body in zip(letters, row) if body])
-        out.append("</row>")
-    return "".join(out).encode("utf-8")
+def _xlsx_rows(letters: list[str], columns: list, first: int):
+    """``<row>`` elements from each column's cell bodies (null: no cell), numbered from ``first``, as one buffer."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not columns:
+        return b""
+    n = len(columns[0])
+    r = pc.cast(pa.array(range(first, first + n), pa.int64()), pa.large_string())
+    join = pc.binary_join_element_wise
+    cells = [join(_text(f'<c r="{letter}'), r, _text('"'), body, _text(""), null_handling="emit_null")
+             for letter, body in zip(letters, columns)]
+    rows = join(_text('<row r="'), r, _text('">'), *cells, _text("</row>"), _text(""),
+                null_handling="replace", null_replacement="")
+    return pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, n], pa.int64()), rows), _text(""))[0].as_buffer()
 
 
-_TEXT_CELL = ' t="inlineStr"><is><t{}>{}</t></is></c>'
-_PRESERVE = ' xml:space="preserve"'
-_BOOL_CELLS = (' t="b"><v>0</v></c>', ' t="b"><v>1</v></c>')
-
-
-def _xlsx_column(column) -> list[str]:
-    """The cell bodies of one column: what follows ``<c r="A2"`` (``""`` for no cell)."""
+def _xlsx_column(column):
+    """The cell bodies of one column, what follows ``<c r="A2"``, as an Arrow array (null: no cell)."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "b":
-        return [_BOOL_CELLS[v] for v in column.tolist()]
+        return pa.array([_BOOL_CELLS[v] for v in column.tolist()], pa.large_string())
     if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
-        return [_xlsx_number(v) for v in column.tolist()]
+        return pa.array([_xlsx_number(v) for v in column.tolist()], pa.large_string())
     if pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype) and dtype != object:
-        return _xlsx_texts(column.to_numpy(dtype=object, na_value=None).tolist())
+        return _xlsx_texts(pa.array(column, from_pandas=True))
     if dtype == object or isinstance(dtype, pd.CategoricalDtype) or (
             isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iufb"):
-        return [_xlsx_value(v) for v in column.astype(object).tolist()]
+        return _xlsx_cells(column.astype(object).tolist())
     raise _NotPlain  # dates, times, periods …: openpyxl gives them a number format
 
 
-def _xlsx_texts(values: list) -> list[str]:
-    """Cell bodies of text values (None: no cell), escaped for XML; whitespace kept at either end."""
-    present = [v for v in values if v]
-    joined = "\n".join(present)
-    if _XML_ILLEGAL.search(joined):
+def _xlsx_cells(values: list):
+    """Cell bodies of values of any kind (an object column, the header): the texts together, then the rest."""
+    import pyarrow as pa
+
+    texts = [k for k, v in enumerate(values) if isinstance(v, str)]
+    bodies = [None if isinstance(v, str) else _xlsx_value(v) for v in values]
+    for k, body in zip(texts, _xlsx_texts(pa.array([values[k] for k in texts], pa.large_string())).to_pylist()):
+        bodies[k] = body
+    return pa.array(bodies, pa.large_string())
+
+
+def _xlsx_texts(values):
+    """Cell bodies of text values (null or empty: no cell), escaped for XML; whitespace kept at either end.
+
+    Text is cut at :data:`XLSX_TEXT_MAX` characters; a CR is written as a character reference (XML
+    reads a bare one as a line feed). A character no XML can hold: :class:`_NotPlain`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pc.cast(values, pa.large_string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pc.any(pc.match_substring_regex(values, _XML_ILLEGAL.pattern)).as_py():
         raise _NotPlain
-    escape = "&" in joined or "<" in joined or ">" in joined or "\r" in joined
-    cut = len(joined) > XLSX_TEXT_MAX and max(map(len, present)) > XLSX_TEXT_MAX
-    out = []
-    for v in values:
-        if not v:
-            out.append("")
-            continue
-        if cut:
-            v = v[:XLSX_TEXT_MAX]
-        space = _PRESERVE if v[0].isspace() or v[-1].isspace() else ""
-        if escape:  # a CR as a character reference: XML reads a bare one as a line feed
-            v = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-        out.append(_TEXT_CELL.format(space, v))
-    return out
+    present = pc.and_(pc.is_valid(values), pc.greater(pc.binary_length(values), 0))
+    values = pc.utf8_slice_codeunits(values, 0, XLSX_TEXT_MAX)  # code points, as Python slices
+    space = pc.match_substring_regex(values, _SPACE_AT_END)
+    for char, reference in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
+        values = pc.replace_substring(values, char, reference)
+    head = pc.if_else(space, _text(' t="inlineStr"><is><t xml:space="preserve">'), _text(' t="inlineStr"><is><t>'))
+    body = pc.binary_join_element_wise(head, values, _text("</t></is></c>"), _text(""))
+    return pc.if_else(present, body, pa.scalar(None, pa.large_string()))
 
 
-def _xlsx_number(v: int | float) -> str:
+def _text(value: str):
+    import pyarrow as pa
+
+    return pa.scalar(value, pa.large_string())
+
+
+def _xlsx_number(v: int | float) -> str | None:
     """A Python number's cell: as many digits as read back the same number (the CSV's), as ``repr``."""
     if v != v:  # NaN: a missing value
-        return ""
+        return None
     return f' t="n"><v>{v!r}</v></c>' if abs(v) != _INF else ' t="n"><v></v></c>'  # inf: as openpyxl
 
 
-_INF = float("inf")
-
-
-def _xlsx_value(v) -> str:
-    """The cell body of one value of any kind (an object column, a header)."""
+def _xlsx_value(v) -> str | None:
+    """The cell body of one value other than text (None: no cell)."""
     import numpy as np
     import pandas as pd
 
     if v is None or v is pd.NA or v is pd.NaT:
-        return ""
-    if isinstance(v, str):
-        return _xlsx_texts([v])[0]
+        return None
     if isinstance(v, (bool, np.bool_)):
         return _BOOL_CELLS[bool(v)]
     if isinstance(v, (int, float)):
@@ -399,6 +418,13 @@ def _xlsx_value(v) -> str:
     if isinstance(v, (np.integer, np.floating)):
         return _xlsx_number(v.item())
     raise _NotPlain
+
+
+_INF = float("inf")
+_BOOL_CELLS = (' t="b"><v>0</v></c>', ' t="b"><v>1</v></c>')
+# What str.isspace() finds at either end (RE2's \s alone is ASCII); the control characters it
+# also finds are refused before.
+_SPACE_AT_END = r"^[\s\p{Z}\x{85}]|[\s\p{Z}\x{85}]$"
 
 
 __all__ = ["read_xlsx", "write_xlsx"]
