@@ -294,3 +294,23 @@ def test_xlsx_output_holds_what_the_csv_output_holds(tmp_path, monkeypatch):
     back = read_table(xlsx)
     assert back.equals(read_table(csv))
     assert list(back.columns) == [str(c) for c in df.columns] and len(back) == len(df)
+
+
+def test_xlsx_writer_falls_back_midway_and_finds_spaces_as_python_does(tmp_path, monkeypatch):
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from openpyxl import load_workbook
+
+    import geomap.xlsx
+
+    # a date far down an object column: the file begun is written again, whole, by openpyxl
+    monkeypatch.setattr(geomap.xlsx, "XLSX_ROWS", 2)
+    day = datetime.datetime(2024, 4, 1)
+    geomap.xlsx.write_xlsx(pd.DataFrame({"a": ["x", 1, 2.5, None, day]}), tmp_path / "late.xlsx")
+    assert [c.value for c in load_workbook(tmp_path / "late.xlsx").active["A"]] == ["a", "x", 1, 2.5, None, day]
+    # xml:space="preserve" where str.isspace() finds a space at either end, in every code point XML holds
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and not geomap.xlsx._XML_ILLEGAL.match(chr(c))]
+    found = pc.match_substring_regex(pa.array(["a" + c for c in chars]), geomap.xlsx._SPACE_AT_END)
+    assert [c for c, f in zip(chars, found.to_pylist()) if f != c.isspace()] == []
