@@ -32,6 +32,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
+from .answer import match_without
+
 _INNER_OAZA = re.compile(r"(?<=.)大字(?=.)")
 _INNER_AZA = re.compile(r"(?<=[^\d大字])字(?=.)")  # not the 字 of 大字
 _INNER_CHO = re.compile(r"(?<=[^\d])町(?=.)")
@@ -131,16 +133,7 @@ def without_inner_aza(match_at: Callable, text: str, pos: int):
     marker = _WRITTEN_AZA.search(text, pos + 1)
     if marker is None:
         return None
-    i, width = marker.start(), marker.end() - marker.start()
-    hit = match_at(text[:i] + text[marker.end():], pos)
-    if hit is None:
-        return None
-    hits = hit if isinstance(hit, list) else [hit]
-    if any(h.end <= i for h in hits):
-        return None
-    for h in hits:
-        h.end += width
-    return hit
+    return match_without(match_at, text, pos, marker.start(), marker.end())
 
 
 __all__ = ["inner_aza", "inner_words", "old_town_alone", "without_inner_aza"]

@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from .answer import match_without
+
 _DORI = re.compile(r"通(?!り)")
 # A lot of the イロハ numbering at the end of a name (香取市 佐原ロ), written as the look-alike kanji
 # (佐原口). Not ニ: its kanji 二 would be read as the number 2.
@@ -87,16 +89,7 @@ def reread_without_no_ke(match_at: Callable, text: str, pos: int):
     marker = NO_KE.search(text, pos + 1, name.end())
     if marker is None:
         return None
-    i = marker.start()
-    hit = match_at(text[:i] + text[i + 1:], pos)
-    if hit is None:
-        return None
-    hits = hit if isinstance(hit, list) else [hit]
-    if any(h.end <= i for h in hits):
-        return None
-    for h in hits:
-        h.end += 1
-    return hit
+    return match_without(match_at, text, pos, marker.start(), marker.end())
 
 
 def other_spellings(form: str) -> set[str]:
