@@ -59,8 +59,24 @@ class TownHit:
         return score
 
 
+def match_without(match_at, text: str, pos: int, start: int, end: int):
+    """The town match at ``pos`` of ``text`` read without ``text[start:end]`` (a word the list
+    adds that the index lacks), with its end (or the ends of its hits) in ``text``; None if no
+    town is found or the name stops before the word left out. ``match_at(other, at)`` is the
+    matcher's town match in another text."""
+    hit = match_at(text[:start] + text[end:], pos)
+    if hit is None:
+        return None
+    hits = hit if isinstance(hit, list) else [hit]
+    if any(h.end <= start for h in hits):
+        return None
+    for h in hits:
+        h.end += end - start
+    return hit
+
+
 def is_valid_point(lat: float, lon: float) -> bool:
     return not (math.isnan(lat) or math.isnan(lon))
 
 
-__all__ = ["NAME_END", "Match", "TownHit", "is_valid_point"]
+__all__ = ["NAME_END", "Match", "TownHit", "is_valid_point", "match_without"]

@@ -34,6 +34,7 @@ _AZA_PREFIX = re.compile(r"^(?:大字|字)")
 KANMURI_MIN_TOWNS = 3  # towns sharing a prefix before it counts as a 冠称
 # The index's town for addresses written without a 大字 (村 + 番地): reached by the empty key.
 NO_OAZA = "（大字なし）"
+_SERIES = re.compile(r"\d+(?:条|線|号|区|地割|番)")  # a numbered series of towns (4条, 8線, 18号)
 
 
 def _nan_mean(values) -> float:
@@ -132,6 +133,10 @@ def build_city_towns(code: str, names, koazas, lats, lons) -> CityTowns:
             else:
                 aliases.add_base(alias, number, real[k], weak)
     _add_kanmuri_aliases(real, numbered, aliases, base_names)
+    taken = set(exact) | set(chome) | set(aliases.names) | set(aliases.bases)
+    for rule in families.KOAZA_ALIASES:  # a 小字 written without its 大字: the weakest way of all
+        for alias, k in rule({k: list(town.koaza) for k, town in real.items() if town.koaza}, taken):
+            aliases.add_name(alias, real[k], True)
 
     # Aliases never stand in for a real name: 大杉 (of 大杉町二丁目) gives way to 大杉二丁目.
     alias_keys, weak_keys = set(), set()
@@ -150,9 +155,11 @@ def build_city_towns(code: str, names, koazas, lats, lons) -> CityTowns:
     # A weak name is never read before a number where the municipality has towns of that name
     # numbered otherwise than by 丁目: 拓北 (篠路町拓北 without its 冠称) must not take 拓北6-2-6
     # (拓北六条二丁目). Before a number that is no 丁目 of it, 駒生 still reads 駒生町.
+    # A number that is part of a name (岡部町三輪, 河野町一色) is read with it, the longer key first:
+    # only a numbered series (条, 線, 号, 区, 地割) is written otherwise.
     before_digit = {
         k[:i] for k in real for i in range(1, len(k))
-        if k[i].isdigit() and not k[i - 1].isdigit() and not _CHOME_TAIL.match(k, i)
+        if k[i].isdigit() and not k[i - 1].isdigit() and not _CHOME_TAIL.match(k, i) and _SERIES.match(k, i)
     }
     for alias in weak_keys & before_digit:
         del exact[alias]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from ..address.normalize import Normalized, key, skip_brackets, skip_leading_noise
-from . import families, reasons
+from . import families, koaza, reasons
 from .answer import NAME_END as _NAME_END
 from .answer import Match, TownHit, is_valid_point
 from .index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex
@@ -194,6 +194,10 @@ class Matcher:
                         instead = self._pointless(found, base >> FLAG_BITS, base & FLAG_MASK, numbered.group(2), end, alias)
                         if instead is not None:
                             return instead
+                if alias and len(found) == 1 and found[0].koaza:  # 若松町 for 大字長野 若松町
+                    at_koaza = koaza.as_koaza(found[0], text, pos, end, alias)
+                    if at_koaza is not None:
+                        return at_koaza
                 return self._hits(found, text, end, alias)
             if (
                 flags & HAS_CHOME

@@ -15,7 +15,8 @@ the old village and the 字: 玉城字志堅原 (南城市), 沢内字長瀬野 
   town's name before it (高野口町…). A name without its inner 町 is weak: trusted only
   before a number, a 字 or the end, like every name with a 町 left out.
 
-The 大字/字 at the start of a name (大字上深野 written 上深野) is the general rule of
+The old town written alone for its 大字 of the same name (浜島町1112 for 浜島町浜島) is
+:func:`old_town_alone`. The 大字/字 at the start of a name (大字上深野 written 上深野) is the general rule of
 :mod:`geomap.geocoders.index_build`; a 字 the list adds inside a name where the index has none
 (藤岡町大字赤麻 for 藤岡町赤麻) is read at run time (:func:`without_inner_aza`). Where one way of writing fits two towns, a name reached by dropping only a
 大字/字 wins over one that needed its 町 dropped too (川守田 is 大字川守田, not 大字川守田町),
@@ -30,6 +31,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+
+from .answer import match_without
 
 _INNER_OAZA = re.compile(r"(?<=.)大字(?=.)")
 _INNER_AZA = re.compile(r"(?<=[^\d大字])字(?=.)")  # not the 字 of 大字
@@ -85,6 +88,27 @@ def inner_words(keys: Sequence[str]) -> Iterable[tuple[str, str, int | None, boo
                 break  # the first shared 町 is the old town's name
 
 
+_OLD_TOWN = re.compile(r"(.{2,}?)([町村])(?:大字|字)?(.+)")
+
+
+def old_town_alone(keys: Sequence[str]) -> Iterable[tuple[str, str, None, bool]]:
+    """The old town's name alone for its 大字 of the same name: 浜島町 for 浜島町浜島 (志摩市).
+
+    After a merger the old town's main 大字 often bears the town's own name (浜島町浜島,
+    与板町与板, 本庄町大字本庄); lists write the old town and the block number, ``浜島町1112``.
+    Yields ``(alias, key, None, True)`` (weak: only before a number, a lot 甲乙丙 or the end).
+
+    Examples
+    --------
+    >>> list(old_town_alone(["浜島町浜島", "浜島町迫子", "本庄町大字本庄", "町田町"]))
+    [('浜島町', '浜島町浜島', None, True), ('本庄町', '本庄町大字本庄', None, True)]
+    """
+    for k in keys:
+        m = _OLD_TOWN.fullmatch(k)
+        if m and m.group(3) == m.group(1):
+            yield m.group(1) + m.group(2), k, None, True
+
+
 _WRITTEN_AZA = re.compile(r"大字|字(?=[^\d\-#])")  # a 大字/字 written inside the name part
 
 
@@ -109,16 +133,7 @@ def without_inner_aza(match_at: Callable, text: str, pos: int):
     marker = _WRITTEN_AZA.search(text, pos + 1)
     if marker is None:
         return None
-    i, width = marker.start(), marker.end() - marker.start()
-    hit = match_at(text[:i] + text[marker.end():], pos)
-    if hit is None:
-        return None
-    hits = hit if isinstance(hit, list) else [hit]
-    if any(h.end <= i for h in hits):
-        return None
-    for h in hits:
-        h.end += width
-    return hit
+    return match_without(match_at, text, pos, marker.start(), marker.end())
 
 
-__all__ = ["inner_aza", "inner_words", "without_inner_aza"]
+__all__ = ["inner_aza", "inner_words", "old_town_alone", "without_inner_aza"]

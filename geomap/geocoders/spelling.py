@@ -11,13 +11,23 @@
   every text by ``geomap/data/itaiji.tsv``; katakana written for a look-alike kanji, ニ日市
   for 二日市, is folded by :func:`geomap.address.variants.fold_chars`.)
 
+- の/ノ/之 and ケ/ヶ/が between two kanji, written or left out: the index writes
+  上賀茂烏帽子ケ垣内町 and 大字木上, lists write ``烏帽子垣内町`` and ``木ノ上`` (normalization
+  has already made ノ/之 の and ヶ/が/ガ ケ). A name without them is a weak alias
+  (:func:`no_ke_aliases`); one the list writes with them where the index has none is read
+  at run time without them (:func:`without_no_ke`).
+
 Keys made at data-build time (a change needs a rebuild: ``tools/build_data.py``).
-Cases: ``okurigana`` and ``variant_characters`` in ``tests/test_geocode_cases.py``.
+Cases: ``okurigana``, ``variant_characters`` and ``no_ke_written_or_not`` in
+``tests/test_geocode_cases.py``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+
+from .answer import match_without
 
 _DORI = re.compile(r"通(?!り)")
 # A lot of the イロハ numbering at the end of a name (香取市 佐原ロ), written as the look-alike kanji
@@ -27,6 +37,59 @@ _KANA_LOT = re.compile(r"(?<=[\u3400-\u9fff])[ロエカタ]$")
 _DORI_RI = re.compile(r"通り")
 # Pairs of characters written for one another in place names (each way round).
 SWAPS = ("舟船", "斎斉", "磐盤")
+_KANJI = "[\u3400-\u9fff々]"
+_CHOME = re.compile(r"(.+?)(\d+)丁目")
+NO_KE = re.compile(f"(?<={_KANJI})[のケ](?={_KANJI})")  # 烏帽子ケ垣内, 木の上
+_NAME_PART = re.compile(r"[^\d\-#(（]*")  # the name part of a text, before its first number
+
+
+def without_no_ke(form: str) -> str:
+    """The key ``form`` without the の/ケ it has between two kanji ('' if none).
+
+    Examples
+    --------
+    >>> without_no_ke("上賀茂烏帽子ケ垣内町"), without_no_ke("湯の上町"), without_no_ke("緑ケ丘3丁目"), without_no_ke("つつじケ丘")
+    ('上賀茂烏帽子垣内町', '湯上町', '緑丘3丁目', '')
+    """
+    out = NO_KE.sub("", form)
+    return out if out != form else ""
+
+
+def no_ke_aliases(keys) -> Iterator[tuple[str, str, int | None, bool]]:
+    """Weak aliases of one municipality's keys without their の/ケ between kanji (a
+    :data:`geomap.geocoders.families.CITY_ALIASES` rule); a 丁目 town's alias is its base.
+
+    Examples
+    --------
+    >>> sorted(no_ke_aliases(["上賀茂烏帽子ケ垣内町", "緑ケ丘3丁目", "本町"]))
+    [('上賀茂烏帽子垣内町', '上賀茂烏帽子ケ垣内町', None, True), ('緑丘', '緑ケ丘3丁目', 3, True)]
+    """
+    for k in keys:
+        chome = _CHOME.fullmatch(k)
+        plain = without_no_ke(chome.group(1) if chome else k)
+        if len(plain) >= 2:
+            yield (plain, k, int(chome.group(2)), True) if chome else (plain, k, None, True)
+
+
+def reread_without_no_ke(match_at: Callable, text: str, pos: int):
+    """A の/ケ the list writes between two kanji of a name where the index has none (木ノ上 for 大字木上).
+
+    ``match_at(other, at)`` is the matcher's town match in ``other`` at ``at``; the hit (or hits)
+    is returned with its end in ``text``, or None. The name must run past the removed character.
+
+    Examples
+    --------
+    >>> class Hit:
+    ...     end = 2
+    >>> seen = []
+    >>> reread_without_no_ke(lambda other, at: seen.append(other) or Hit(), "木の上440", 0).end, seen
+    (3, ['木上440'])
+    """
+    name = _NAME_PART.match(text, pos)
+    marker = NO_KE.search(text, pos + 1, name.end())
+    if marker is None:
+        return None
+    return match_without(match_at, text, pos, marker.start(), marker.end())
 
 
 def other_spellings(form: str) -> set[str]:
@@ -52,4 +115,4 @@ def other_spellings(form: str) -> set[str]:
     return out
 
 
-__all__ = ["SWAPS", "other_spellings"]
+__all__ = ["NO_KE", "SWAPS", "no_ke_aliases", "other_spellings", "reread_without_no_ke", "without_no_ke"]

@@ -45,6 +45,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "市区町村は町名から推定：{place}",
         "en": "municipality inferred from the town name: {place}",
     },
+    "note_oaza_left_out": {
+        "ja": "大字の記載なし。小字「{koaza}」から{oaza}と判断",
+        "en": "no ōaza written: placed by its koaza {koaza} in {oaza}",
+    },
+    "note_typo_read": {
+        "ja": "町名「{written}」は一文字違いの「{name}」と判断",
+        "en": "town {written} read as {name} (one character off, the only fit)",
+    },
     "note_unreadable_read": {
         "ja": "読めない文字を「{char}」と読んで特定（{name}）",
         "en": "unreadable character read as {char} ({name}, the only fit)",
