@@ -220,9 +220,40 @@ def family_forms(ts: Towns, pref: str, city: str, code: str, town: str, rng: ran
     if len(town) >= 3 and not re.search(NUMERAL, town) and not town.startswith(("（", "大字", "字")):
         i = rng.randrange(1, len(town))
         written = town[:i] + rng.choice("?\ufffd") + town[i + 1:]
-        k = key(town)
-        if sum(1 for o in ts.keys[code] if len(o) == len(k) and o[:i] == k[:i] and o[i + 1:] == k[i + 1:]) == 1:
+        if unreadable_fits(code, written) == 1:
             yield "12 one unreadable character", f"{head}{written}{lot(rng)}"
+
+
+_KEY_LINES: dict[str, str] = {}
+
+
+def unreadable_fits(code: str, written: str) -> int:
+    """How many keys of municipality ``code`` fit ``written`` (a town name with one character
+    unreadable, ``?`` or U+FFFD), that character read as any other.
+
+    Family 12 is made only where exactly one fits: the issue asks for a match when exactly one
+    candidate fits, and a candidate is every key the index reads at the town's place, not only
+    the real names of the same length. 「函館市湯?町」 fits 湯浜町 and also 湯川町 (the whole
+    町 of 湯川町N丁目), 「釧路市新富?」 fits 新富町 and 新富士 (新富士町, 町 dropped): such a row is
+    honestly ambiguous, not a town the geocoder missed. Keys are those of the index
+    (:meth:`~geomap.geocoders.index.TownIndex.town_key_text`, and the 小字 of
+    :meth:`~geomap.geocoders.index.TownIndex.koaza_key_text`), so aliases, a dropped 町, 丁目
+    bases and 冠称 left out all count. The written name ends where the lot number begins, so
+    a key must be the whole written name, no more and no less.
+    """
+    from geomap.geocoders.index import town_index
+
+    if code not in _KEY_LINES:
+        index = town_index()
+        _KEY_LINES[code] = index.town_key_text(code) + "\n" + index.koaza_key_text(code)
+    k = key(written)
+    i = written.find("?") if "?" in written else written.find("\ufffd")
+    if len(k) != len(written) or k[i] not in "?\ufffd":
+        return 0
+    # What is next to the character may be folded once it is read (市右エ? is 市右工門島, エ
+    # before a kanji), so the neighbours are left open here and each key is checked by key().
+    pattern = "^" + re.escape(k[: max(i - 1, 0)]) + "[^\n]{%d}" % (min(i, 1) + 1 + min(len(k) - i - 1, 1)) + re.escape(k[i + 2:]) + "$"
+    return len({o for o in re.findall(pattern, _KEY_LINES[code], re.MULTILINE) if key(written[:i] + o[i] + written[i + 1:]) == o})
 
 
 def general_forms(pref: str, city: str, town: str, rng: random.Random) -> Iterator[tuple[str, str]]:
