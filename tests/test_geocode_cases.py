@@ -670,6 +670,22 @@ CASES: dict[str, list[tuple[str, str, str, str, int]]] = {
         ("山梨県笛吹市御坂?大野寺1290番地", "山梨県", "笛吹市", "御坂町大野寺", 3),
         ("徳島県三好市山�町西宇1239番地", "徳島県", "三好市", "山城町西宇", 3),
         ("香川県高松市鬼無町�藤1303番地", "香川県", "高松市", "鬼無町佐藤", 3),
+        # what is folded only before a kanji is read again once the character is: エ before 門
+        # is the index's 工, ロ before 高 was folded to 口, が before や stays が
+        ("福井県吉田郡永平寺町市右エ\ufffd島6番地", "福井県", "吉田郡永平寺町", "市右エ門島", 3),
+        ("北海道斜里郡斜里町ウ?ロ高原555番地", "北海道", "斜里郡斜里町", "ウトロ高原", 3),
+        ("新潟県阿賀野市かが?き2761番地", "新潟県", "阿賀野市", "かがやき", 3),
+        # the municipality's name is no context (富山市新町 was read from 山市?町): many fit
+        ("富山県富山市\ufffd町1553番地", "富山県", "富山市", "", 2),
+        ("兵庫県豊岡市下?239番地", "兵庫県", "豊岡市", "", 2),
+        ("北海道旭川市?三条二丁目874番地", "北海道", "旭川市", "", 2),
+        # a numeral of the name after it is context, not a lot number (大瀬 followed by 10王)
+        ("山形県西置賜郡白鷹町大?十王2230番地", "山形県", "西置賜郡白鷹町", "大字十王", 3),
+        ("茨城県猿島郡境町大?一ノ谷847番地", "茨城県", "猿島郡境町", "大字一ノ谷", 3),
+        ("京都府京丹後市久美浜\ufffd三原2365番地", "京都府", "京丹後市", "久美浜町三原", 3),
+        ("北海道旭川市東?七条二丁目1242番地", "北海道", "旭川市", "東光七条二丁目", 3),
+        # the first character of the town, after the municipality
+        ("北海道札幌市中央区伏?二丁目1439番地", "北海道", "札幌市中央区", "伏見二丁目", 3),
     ],
     # a 小字 written without its 大字: the 小字 of one town only (geomap/geocoders/koaza.py)
     "koaza_without_oaza": [

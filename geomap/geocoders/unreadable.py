@@ -7,7 +7,8 @@ index has between the same neighbours is tried in its place; when exactly one pl
 which character was read. When several fit, they are listed and none is chosen; when none
 fits, the row stays where the readable part leads, and never at a town whose name merely
 stops before the unreadable character (松之山 for 松之山天?島): the note says the name could
-not be read.
+not be read. The neighbours are those of the name only (the municipality's name before it is
+no context), and a numeral of the name after it (大?十王) is context, not a lot number.
 
 Cases: ``unreadable_character`` in ``tests/test_geocode_cases.py``.
 """
@@ -17,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..address.normalize import Normalized
+from ..address.normalize import Normalized, normalize
+from ..address.variants import LOOK_ALIKES
 from .answer import Match
 from .index import SEPARATOR
 
@@ -25,6 +27,11 @@ from .index import SEPARATOR
 UNREADABLE = "?\ufffd"  # ？ is folded to ? by normalization
 _NUMBER = re.compile(r"\d")
 _NAME_END = re.compile(r"[\d\-#(（]|$")
+# A number the name goes on after (a numeral of the name: 十王 in 大字十王, 七区, 三条, 二丁目),
+# not a lot number (123番地, 12-3, 5号, 2の3).
+_NAME_GOES_ON = re.compile(r"\d+(?!番|号|地割|[のノ]\d|\d)[^\W\d_]")
+_BEFORE_KANJI = {"が": "ケ", "ガ": "ケ", **LOOK_ALIKES}  # what normalization folds before a kanji
+_KATAKANA_OF = {kanji: kana for kana, kanji in LOOK_ALIKES.items()}
 MAX_TRIED = 40  # more characters than this fit the neighbours: too little context to try them
 
 
@@ -40,6 +47,41 @@ def position(text: str) -> int:
         return -1
     found = [i for i, ch in enumerate(text) if ch in UNREADABLE]
     return found[0] if len(found) == 1 else -1
+
+
+def _ends(text: str, pos: int) -> bool:
+    """The written name ends at ``pos``: a lot number, a bracket or the end follows, not a numeral of the name."""
+    return bool(_NAME_END.match(text, pos)) and not _NAME_GOES_ON.match(text, pos)
+
+
+def _context(chars: str) -> str:
+    """A pattern for the neighbours of the unreadable character, as the index may write them.
+
+    What normalization folds only before a kanji, it has not folded before the unreadable
+    character, and the index has it folded or not depending on the character lost: が and ガ
+    before a kanji are ケ (茜が? for 茜ケ丘, かが? for かがやき), a katakana typed for a
+    look-alike kanji is the kanji (:data:`~geomap.address.variants.LOOK_ALIKES`: 市右エ? for
+    市右工門島), and a kanji after it may be such a katakana (ウ?口 for ウトロ高原).
+    """
+    out = []
+    for ch in chars:
+        other = _BEFORE_KANJI.get(ch) or _KATAKANA_OF.get(ch)
+        out.append(f"[{ch}{other}]" if other else re.escape(ch))
+    return "".join(out)
+
+
+def _with_char(norm: Normalized, text: str, q: int, ch: str) -> Normalized:
+    """The address with its unreadable character (at ``q`` of ``text``) read as ``ch``.
+
+    Normalized again from the user's text, so that what depends on the character is folded
+    as it would have been (エ before a kanji is 工, が before one is ケ); the text tried as it
+    is where normalizing again would move positions (a numeral next to it).
+    """
+    source = norm.source[: norm.origin[q]] + ch + norm.source[norm.origin[q] + 1:]
+    again = normalize(source)
+    if len(again.text) == len(text):
+        return again
+    return Normalized(text[:q] + ch + text[q + 1:], norm.origin, norm.source)
 
 
 def read(matcher, norm: Normalized, m: Match, pref: str = "", codes: Sequence[str] = ()) -> Match:
@@ -58,27 +100,35 @@ def read(matcher, norm: Normalized, m: Match, pref: str = "", codes: Sequence[st
     else:
         return m
     text = norm.text
-    if q and text[q - 1] in "がガ":  # 茜が? for 茜が丘: the が before a kanji is written ケ, as the index's is
-        text = text[: q - 1] + "ケ" + text[q:]
-    ends = "$" if _NAME_END.match(text, q + 1) else ""  # the name ends after it: so must the index's
+    ends = "$" if _ends(text, q + 1) else ""  # the name ends after it: so must the index's
     tried: set[str] = set()
     places: dict[tuple[str, str], tuple[str, Match]] = {}
     whole: dict[tuple[str, str], tuple[str, Match]] = {}  # those that read the whole name
     # The most context first: the characters names have between both neighbours, then fewer.
+    # The name begins where the matched part ends (the municipality's name is no context:
+    # 富山市?町 is not 富山市新町 because a key of 富山市 has 山市新町 in it); a context that
+    # reaches back to there is the name's beginning, and so must the index's be.
+    begins = m.start if m.level >= 3 else m.end
+    numeral = bool(_NAME_GOES_ON.match(text, q + 1))  # a numeral of the name follows (久美浜?三原): it is context
     for before, after in ((2, 2), (2, 1), (1, 2), (1, 1), (2, 0), (0, 2)):
-        left, right = text[max(0, q - before):q], text[q + 1:q + 1 + after]
-        if len(left) < before or len(right) < after or _NUMBER.search(left + right):
-            continue
-        pattern = re.escape(left) + r"([^\n])" + re.escape(right) + (ends if after == 0 else "")
+        first = q - before < begins
+        left, right = text[max(begins, q - before):q], text[q + 1:q + 1 + after]
+        if (len(left) < before and not first) or len(right) < after or not left + right:
+            continue  # a neighbour of the name is needed: ?3条 fits every one-character name
+        if _NUMBER.search(right) and not numeral:
+            continue  # a lot number is no context
+        pattern = ("^" if first else "") + _context(left) + r"([^\n])" + _context(right) + (ends if after == 0 else "")
         found = {f.group(1) for f in re.finditer(pattern, names, re.MULTILINE)} - tried
         if len(found) > MAX_TRIED:
             continue  # too little context to choose among so many
         tried |= found
         for ch in sorted(found):
-            answer = matcher.answer(Normalized(text[:q] + ch + text[q + 1:], norm.origin, norm.source), pref, codes)
+            answer = matcher.answer(_with_char(norm, text, q, ch), pref, codes)
+            if _NAME_GOES_ON.match(text, answer.end):
+                continue  # 東?7条 is not 東山 followed by a 7条 it lacks, 大?十王 not 大瀬 and 10王
             if (answer.level >= 3 or answer.level > m.level) and answer.end > q and not answer.ambiguous:
                 places.setdefault((answer.code, answer.town), (ch, answer))
-                if _NAME_END.match(text, answer.end):
+                if _ends(text, answer.end):
                     whole.setdefault((answer.code, answer.town), (ch, answer))
         if places:
             break
