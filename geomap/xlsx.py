@@ -292,9 +292,8 @@ def write_xlsx(df, path) -> None:
                 if k != sheet[0]:
                     dst.writestr(info, data)
                     continue
-                member = zipfile.ZipInfo(info.filename, info.date_time)
-                member.compress_type, member.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
-                with dst.open(member, "w", force_zip64=len(df) * len(letters) > 2**22) as out:
+                # by name: a ZipInfo would be deflated at zlib's default level, not XLSX_DEFLATE
+                with dst.open(info.filename, "w", force_zip64=len(df) * len(letters) > 2**22) as out:
                     out.write(data[:split.start()] + b"<sheetData>")
                     out.write(header)
                     for start in range(0, len(df), XLSX_ROWS):
