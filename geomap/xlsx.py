@@ -262,7 +262,7 @@ def write_xlsx(df, path) -> None:
     openpyxl wrote 16), booleans; a missing value is no cell.
     openpyxl makes the workbook around an empty sheet; its rows are written here as XML, column
     by column, :data:`XLSX_ROWS` rows at a time, instead of an object made and serialised per
-    cell (100,000 rows × 16 columns: about 2 s against 15 s). A frame holding anything else
+    cell (100,000 rows × 16 columns: about 1 s against 13-15 s). A frame holding anything else
     (dates, a control character XML cannot hold …) is written by openpyxl's write-only stream
     (:func:`_write_xlsx_openpyxl`). Not atomic: :func:`write_table` gives it a temporary path.
     """
