@@ -195,6 +195,39 @@ def test_every_town_key_of_the_index_is_in_the_shipped_tables():
     assert sum(map(len, tables.values())) > len(towns.drop_duplicates(["code", "town"]))
 
 
+def _owners_by_dictionary(index: town_keys.TownIndex) -> dict[str, list[str]]:
+    """Every town key → the municipalities that have it, by walking every municipality's keys."""
+    owners: dict[str, list[str]] = {}
+    for code in index.municipalities:
+        text = index.town_key_text(code)
+        for k in text.split("\n") if text else []:
+            owners.setdefault(k, []).append(code)
+    return {k: sorted(codes, key=index._ordinal.__getitem__) for k, codes in owners.items()}
+
+
+@pytest.mark.parametrize("fresh", [False, True], ids=["shipped", "fresh"])
+def test_municipalities_with_key_reads_the_sorted_keys_as_a_dictionary_would(fresh):
+    """The bisect over the build's sorted keys (index_town_key_order) answers what a dictionary of every key would."""
+    if fresh:
+        towns = gazetteer.towns()
+        part = towns[towns["code"].isin(_sample_codes())]
+        index = town_keys.TownIndex(index_build.build_tables(part, gazetteer.municipalities(), gazetteer.prefectures()))
+    else:
+        index = town_keys.TownIndex(town_keys.load_tables())
+    owners = _owners_by_dictionary(index)
+    keys = sorted(owners)
+    many = sorted(owners, key=lambda k: -len(owners[k]))[:20]  # 本町: rows of one key across blocks
+    block = town_keys._SORTED_BLOCK
+    order = index._key_order.tolist()
+    edges = [index._keys[order[i]].as_py() for j in range(0, len(order), block) for i in (j - 1, j) if 0 <= i]
+    asked = set(keys[::41]) | set(many) | set(edges) | {keys[0], keys[-1]}
+    for k in asked:
+        assert index.municipalities_with_key(k) == owners[k], k
+    for k in ("", "\uffff", keys[-1] + "\uffff", "存在しない町名", keys[len(keys) // 2] + "\uffff", "0"):
+        assert index.municipalities_with_key(k) == owners.get(k, []), k
+    assert len(many[0]) and len(owners[many[0]]) > 1
+
+
 def test_the_geocoder_builds_no_key_at_run_time(monkeypatch):
     """Loading the index and matching use the shipped tables only: no town key is computed."""
 

@@ -12,6 +12,7 @@ reaches it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +30,7 @@ TABLES = {
     "index_municipality_keys": "a key a municipality is written by, in the order the matcher lists candidates",
     "index_towns": "a town a key leads to (row = town number): municipality, name, point; whole 町 entries included",
     "index_town_keys": "a town key of a municipality (row = key number): weak / alias flags, the whole 町 of a 丁目 base",
+    "index_town_key_order": "a town key row, in the order of the keys sorted (rows of one key in municipality order)",
     "index_town_key_towns": "the towns of a key, in order: number -1 for the name itself, else the 丁目 number",
     "index_koaza": "a 小字 key of a town: the 小字 as written and its point",
 }
@@ -36,6 +38,8 @@ NAME_ROW = -1  # index_town_key_towns.number of a town reached by its name (not 
 MAX_CHOME = 2**15  # 丁目 numbers are below this (int16)
 SEPARATOR = "\n"  # joins keys and names while loading; the build checks that none contains it
 _PREFIX_BASE = 0xE000  # municipality n is written chr(_PREFIX_BASE + n) before its town keys
+_SORTED_BLOCK = 1024  # sorted town keys are read as Python strings this many at a time
+_TOWN_BLOCK = 4096  # towns (and their 小字) are read as Python values this many at a time
 
 
 @dataclass(slots=True)
@@ -164,9 +168,12 @@ class TownIndex:
         tk = tables["index_town_keys"]
         self._keys = tk["key"].combine_chunks()
         n_keys = len(self._keys)
-        self._key_start: list[int] = np.searchsorted(
-            _numbers(tk["municipality"]), np.arange(len(codes) + 1)
-        ).tolist()
+        self._key_municipality = _numbers(tk["municipality"])
+        self._key_start: list[int] = np.searchsorted(self._key_municipality, np.arange(len(codes) + 1)).tolist()
+        self._prefixes = pa.array([chr(_PREFIX_BASE + n) for n in range(len(codes))], pa.string())
+        self._key_order = _numbers(tables["index_town_key_order"]["key"])
+        self._sorted_heads: list[str] | None = None  # the first key of each block of the sorted keys
+        self._sorted_blocks: dict[int, list[str]] = {}
         links = tables["index_town_key_towns"]
         link_key = _numbers(links["key"])
         self._link_number = _numbers(links["number"])
@@ -180,7 +187,6 @@ class TownIndex:
         self._key_values = (np.arange(n_keys, dtype=np.int64) << FLAG_BITS) | flags
         self._whole = _numbers(tk["whole"])
         self._probes: dict[str, tuple[str, int, dict[str, int]]] = {}
-        self._key_owners: dict[str, int | list[int]] | None = None
 
         t = tables["index_towns"]
         self._town_municipality = _numbers(t["municipality"])
@@ -188,6 +194,7 @@ class TownIndex:
         self._town_lats = _coordinates(t, "lat")
         self._town_lons = _coordinates(t, "lon")
         self._towns: dict[int, Town] = {}
+        self._town_blocks: dict[int, tuple[list, ...]] = {}
         self._town_lists: dict[tuple[int, int], list[Town]] = {}  # (key row, 丁目 number or NAME_ROW) → towns
         self._named: dict[int, list[Town]] = {}  # key row → the towns it names (the most frequent question)
         k = tables["index_koaza"]
@@ -203,23 +210,28 @@ class TownIndex:
         return max(self._maxlen)
 
     def municipalities_with_key(self, k: str) -> list[str]:
-        """The municipalities that have the town key ``k`` (real, alias or 丁目 base); read on first use."""
-        if self._key_owners is None:
-            owners: dict[str, int | list[int]] = {}
-            rows = np.searchsorted(np.asarray(self._key_start), np.arange(len(self._keys)), side="right") - 1
-            for name, n in zip(_strings(self._keys), rows.tolist()):
-                have = owners.get(name)
-                if have is None:
-                    owners[name] = n
-                elif isinstance(have, list):
-                    have.append(n)
-                else:
-                    owners[name] = [have, n]
-            self._key_owners = owners
-        found = self._key_owners.get(k)
-        if found is None:
+        """The municipalities that have the town key ``k`` (real, alias or 丁目 base), in table order.
+
+        A bisect of the keys sorted by the build (``index_town_key_order``); only the blocks
+        of sorted keys a question falls in are read.
+        """
+        start, stop = self._sorted_position(k, bisect_left), self._sorted_position(k, bisect_right)
+        if start == stop:
             return []
-        return [self._codes[n] for n in (found if isinstance(found, list) else [found])]
+        return [self._codes[n] for n in self._key_municipality[self._key_order[start:stop]].tolist()]
+
+    def _sorted_position(self, k: str, side) -> int:
+        """Where ``k`` goes among all town keys sorted (``side``: bisect_left or bisect_right)."""
+        if self._sorted_heads is None:
+            self._sorted_heads = _strings(self._keys.take(self._key_order[::_SORTED_BLOCK]))
+        block = side(self._sorted_heads, k) - 1
+        if block < 0:
+            return 0
+        keys = self._sorted_blocks.get(block)
+        if keys is None:
+            rows = self._key_order[block * _SORTED_BLOCK:(block + 1) * _SORTED_BLOCK]
+            keys = self._sorted_blocks[block] = _strings(self._keys.take(rows))
+        return block * _SORTED_BLOCK + side(keys, k)
 
     def city_key_text(self) -> str:
         """Every municipality key, one a line (to find the characters names have between neighbours)."""
@@ -263,16 +275,13 @@ class TownIndex:
 
     def _read_prefecture(self, pref: str) -> None:
         """The town keys of one prefecture as one dictionary (each key after its municipality's character)."""
-        parts, values = [], []
+        ranges = []
         for code in self._codes_of_pref[pref]:
             n = self._ordinal[code]
-            start, stop = self._key_start[n], self._key_start[n + 1]
-            if stop > start:
-                prefix = chr(_PREFIX_BASE + n)
-                keys = pa.ListArray.from_arrays(pa.array([start, stop], pa.int32()), self._keys)
-                parts.append(prefix + pc.binary_join(keys, SEPARATOR + prefix)[0].as_py())
-                values.append(self._key_values[start:stop])
-        table = dict(zip(SEPARATOR.join(parts).split(SEPARATOR), np.concatenate(values).tolist())) if parts else {}
+            ranges.append(np.arange(self._key_start[n], self._key_start[n + 1]))
+        rows = np.concatenate(ranges)
+        keys = pc.binary_join_element_wise(self._prefixes.take(self._key_municipality[rows]), self._keys.take(rows), "")
+        table = dict(zip(_strings(keys), self._key_values[rows].tolist()))
         for code in self._codes_of_pref[pref]:
             n = self._ordinal[code]
             self._probes[code] = (chr(_PREFIX_BASE + n), self._maxlen[n], table)
@@ -281,24 +290,33 @@ class TownIndex:
         """Town ``number`` of ``index_towns`` (made once, on first use)."""
         town = self._towns.get(number)
         if town is None:
-            start, stop = int(self._koaza_start[number]), int(self._koaza_start[number + 1])
-            koaza = {} if start == stop else dict(zip(
-                self._koaza_keys.slice(start, stop - start).to_pylist(),
-                zip(
-                    self._koaza_names.slice(start, stop - start).to_pylist(),
-                    self._koaza_lats[start:stop].tolist(),
-                    self._koaza_lons[start:stop].tolist(),
-                ),
-            ))
-            town = self._towns[number] = Town(
-                self._codes[self._town_municipality[number]],
-                self._town_names[number].as_py(),
-                float(self._town_lats[number]),
-                float(self._town_lons[number]),
-                koaza,
-                max(map(len, koaza), default=0),
+            block, i = divmod(number, _TOWN_BLOCK)
+            codes, names, lats, lons, koaza_start, keys, koaza_names, koaza_lats, koaza_lons = (
+                self._town_blocks.get(block) or self._read_towns(block)
             )
+            start, stop = koaza_start[i], koaza_start[i + 1]
+            keys = keys[start:stop]
+            koaza = dict(zip(keys, zip(koaza_names[start:stop], koaza_lats[start:stop], koaza_lons[start:stop])))
+            town = self._towns[number] = Town(codes[i], names[i], lats[i], lons[i], koaza, max(map(len, keys), default=0))
         return town
+
+    def _read_towns(self, block: int) -> tuple[list, ...]:
+        """Towns ``block * _TOWN_BLOCK`` on and their 小字, as Python lists (read once)."""
+        first = block * _TOWN_BLOCK
+        last = min(first + _TOWN_BLOCK, len(self._town_names))
+        k0, k1 = int(self._koaza_start[first]), int(self._koaza_start[last])
+        read = self._town_blocks[block] = (
+            [self._codes[n] for n in self._town_municipality[first:last].tolist()],
+            _strings(self._town_names.slice(first, last - first)),
+            self._town_lats[first:last].tolist(),
+            self._town_lons[first:last].tolist(),
+            (self._koaza_start[first:last + 1] - k0).tolist(),
+            _strings(self._koaza_keys.slice(k0, k1 - k0)),
+            _strings(self._koaza_names.slice(k0, k1 - k0)),
+            self._koaza_lats[k0:k1].tolist(),
+            self._koaza_lons[k0:k1].tolist(),
+        )
+        return read
 
     def named_towns(self, key_row: int) -> list[Town]:
         """The towns a key names (flag :data:`HAS_NAME`), in the order the build gave them."""
@@ -313,9 +331,9 @@ class TownIndex:
             return []
         found = self._town_lists.get((key_row, number))
         if found is None:
-            start, stop = int(self._link_start[key_row]), int(self._link_start[key_row + 1])
-            numbers, towns = self._link_number[start:stop], self._link_town[start:stop]
-            found = self._town_lists[(key_row, number)] = [self.town(int(t)) for t in towns[numbers == number]]
+            start, stop = self._link_start[key_row], self._link_start[key_row + 1]
+            links = zip(self._link_number[start:stop].tolist(), self._link_town[start:stop].tolist())
+            found = self._town_lists[(key_row, number)] = [self.town(t) for n, t in links if n == number]
         return found
 
     def whole_town(self, key_row: int) -> Town:

@@ -378,6 +378,11 @@ def build_tables(towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures:
             "alias": pa.array(key_rows["alias"], pa.bool_()),
             "whole": pa.array(key_rows["whole"], pa.int32()),
         }),
+        # Key rows sorted by key (stable: a key's rows stay in municipality order), searched
+        # by bisect for a town written without its municipality.
+        "index_town_key_order": pa.table({
+            "key": pa.array(sorted(range(len(key_rows["key"])), key=key_rows["key"].__getitem__), pa.int32()),
+        }),
         "index_town_key_towns": pa.table({
             "key": pa.array(link_rows["key"], pa.int32()),
             "number": pa.array(link_rows["number"], pa.int16()),
