@@ -158,6 +158,12 @@ class TownIndex:
             self.city_keys_all.setdefault(k, []).append(codes[i])
             self.city_keys[mun_prefs[i]].setdefault(k, []).append(codes[i])
         self.city_maxlen = max(map(len, city_key_list))
+        # First character of a municipality key → the lengths keys starting with it have, longest first.
+        lengths: dict[str, set[int]] = {}
+        for k in city_key_list:
+            if k:
+                lengths.setdefault(k[0], set()).add(len(k))
+        self.city_key_lengths: dict[str, tuple[int, ...]] = {c: tuple(sorted(n, reverse=True)) for c, n in lengths.items()}
 
         # Town keys: rows _key_start[n] to _key_start[n + 1] are those of municipality n.
         self._ordinal = {code: i for i, code in enumerate(codes)}
@@ -295,9 +301,13 @@ class TownIndex:
                 self._town_blocks.get(block) or self._read_towns(block)
             )
             start, stop = koaza_start[i], koaza_start[i + 1]
-            keys = keys[start:stop]
-            koaza = dict(zip(keys, zip(koaza_names[start:stop], koaza_lats[start:stop], koaza_lons[start:stop])))
-            town = self._towns[number] = Town(codes[i], names[i], lats[i], lons[i], koaza, max(map(len, keys), default=0))
+            if start == stop:  # most towns have no 小字
+                town = Town(codes[i], names[i], lats[i], lons[i])
+            else:
+                keys = keys[start:stop]
+                koaza = dict(zip(keys, zip(koaza_names[start:stop], koaza_lats[start:stop], koaza_lons[start:stop])))
+                town = Town(codes[i], names[i], lats[i], lons[i], koaza, max(map(len, keys)))
+            self._towns[number] = town
         return town
 
     def _read_towns(self, block: int) -> tuple[list, ...]:

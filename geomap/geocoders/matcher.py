@@ -97,11 +97,13 @@ class Matcher:
 
     # -- municipality -----------------------------------------------------
     def match_city(self, text: str, pos: int, table: dict[str, list[str]]) -> tuple[list[str], int]:
-        limit = min(self.index.city_maxlen, len(text) - pos)
-        for length in range(limit, 0, -1):
-            codes = table.get(text[pos:pos + length])
-            if codes:
-                return codes, pos + length
+        """The longest municipality key of ``table`` (a part of ``index.city_keys_all``) at ``pos``."""
+        rest = len(text) - pos
+        for length in self.index.city_key_lengths.get(text[pos:pos + 1], ()):  # only lengths a key there has
+            if length <= rest:
+                codes = table.get(text[pos:pos + length])
+                if codes:
+                    return codes, pos + length
         return [], pos
 
     def match_city_skipping(self, text: str, pos: int, table: dict[str, list[str]]) -> tuple[list[str], int]:
