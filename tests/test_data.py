@@ -228,6 +228,27 @@ def test_municipalities_with_key_reads_the_sorted_keys_as_a_dictionary_would(fre
     assert len(many[0]) and len(owners[many[0]]) > 1
 
 
+def test_match_city_probes_only_the_lengths_keys_have_and_finds_the_longest():
+    """Matcher.match_city (lengths by first character) answers what trying every length would."""
+    index = town_keys.town_index()
+    matcher = Matcher(index)
+
+    def every_length(text, pos, table):
+        for length in range(min(index.city_maxlen, len(text) - pos), 0, -1):
+            if table.get(text[pos:pos + length]):
+                return table[text[pos:pos + length]], pos + length
+        return [], pos
+
+    keys = list(index.city_keys_all)
+    texts = [k + tail for k in keys for tail in ("", "1-2", keys[len(k) % len(keys)])]
+    texts += [k[:-1] for k in keys] + ["", "1", "大字"]
+    tables = [index.city_keys_all, index.city_keys["東京都"], index.city_keys["北海道"]]
+    for text in texts:
+        for table in tables:
+            for pos in (0, 1):
+                assert matcher.match_city(text, pos, table) == every_length(text, pos, table), (text, pos)
+
+
 def test_the_geocoder_builds_no_key_at_run_time(monkeypatch):
     """Loading the index and matching use the shipped tables only: no town key is computed."""
 

@@ -7,7 +7,9 @@ data-build time by :mod:`geomap.geocoders.index_build`, where every key is defin
 and no municipality is built at run time: a prefecture's town keys, as written by the
 build, are joined into one dictionary the first time an address reaches it, a lookup is
 one probe of that dictionary, and a :class:`Town` object is made the first time a match
-reaches it.
+reaches it (from Python lists read a block of towns at a time). A town key looked up in all
+of Japan (a town written without its municipality) is found by bisect over the keys sorted
+at build time, reading only the blocks of sorted keys the question falls in.
 """
 
 from __future__ import annotations
@@ -123,8 +125,8 @@ class TownIndex:
 
     The tables are written by :func:`geomap.geocoders.index_build.build_tables`. Prefecture and municipality keys are read at once. Town keys become dictionaries one
     prefecture at a time, the first time an address reaches it (a list of one city reads one
-    prefecture's keys); towns, 丁目 numbers and 小字 are read from the tables when a match
-    reaches them. Nothing is computed: every key was made by the build.
+    prefecture's keys); towns and their 小字 are read a block of towns at a time, 丁目 numbers
+    when a match reaches them. Nothing is computed: every key was made by the build.
     """
 
     def __init__(self, tables: Mapping[str, pa.Table]):
