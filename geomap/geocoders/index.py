@@ -103,6 +103,11 @@ def _numbers(column) -> np.ndarray:
     return column.to_numpy()
 
 
+def _starts(numbers: np.ndarray, n: int) -> np.ndarray:
+    """Where the rows of each of ``0 … n - 1`` start in ``numbers`` (sorted), and the end: n + 1 values."""
+    return np.concatenate(([0], np.cumsum(np.bincount(numbers, minlength=n))))
+
+
 def _coordinates(table: pa.Table, name: str) -> np.ndarray:
     """Degrees as float64, from the two columns the build writes: ``<name>_e6`` (whole microdegrees) or ``<name>``."""
     e6 = table[name + "_e6"].to_numpy()  # float64, NaN where null
@@ -186,7 +191,7 @@ class TownIndex:
         link_key = _numbers(links["key"])
         self._link_number = _numbers(links["number"])
         self._link_town = _numbers(links["town"])
-        self._link_start = np.searchsorted(link_key, np.arange(n_keys + 1))
+        self._link_start = _starts(link_key, n_keys)
         flags = np.zeros(n_keys, dtype=np.int64)
         flags[link_key[self._link_number == NAME_ROW]] |= HAS_NAME
         flags[link_key[self._link_number != NAME_ROW]] |= HAS_CHOME
@@ -206,7 +211,7 @@ class TownIndex:
         self._town_lists: dict[tuple[int, int], list[Town]] = {}  # (key row, 丁目 number or NAME_ROW) → towns
         self._named: dict[int, list[Town]] = {}  # key row → the towns it names (the most frequent question)
         k = tables["index_koaza"]
-        self._koaza_start = np.searchsorted(_numbers(k["town"]), np.arange(len(self._town_names) + 1))
+        self._koaza_start = _starts(_numbers(k["town"]), len(self._town_names))
         self._koaza_keys = k["key"].combine_chunks()
         self._koaza_names = k["koaza"].combine_chunks()
         self._koaza_lats = _coordinates(k, "lat")
