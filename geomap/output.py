@@ -5,6 +5,7 @@ Every output goes to a temporary file in the target folder and is renamed into p
 never an output (:func:`check_output`, :func:`same_file`). :func:`write_table` picks the
 format from the extension: CSV is UTF-8 with BOM so Excel opens it; in CSV, TSV and .xlsx
 the cells a spreadsheet would run as formulas are neutralised (:func:`neutralize_formulas`);
+.xlsx loses the characters no XML can hold (:func:`output_cleaned` counts the cells), CSV keeps them;
 GeoJSON and GeoPackage get their points from :func:`geomap.spatial.to_points`.
 """
 
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .delimited import write_delimited
 from .errors import OutputError, UsageError
-from .xlsx import write_xlsx
+from .xlsx import write_xlsx, xml_clean
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".geojson", ".gpkg")
 # A number as a spreadsheet reads one: -3, +81, 1e5, -1,234.5, 12%. Such a cell is data, not a formula.
@@ -293,6 +294,22 @@ def output_renames(columns, path) -> dict[str, str]:
     return renames
 
 
+def output_cleaned(df, path) -> int:
+    """How many cells (names included) :func:`write_table` writes to ``path`` without some characters.
+
+    Only .xlsx loses any: the control characters, U+FFFE, U+FFFF and lone surrogates no XML can
+    hold (:func:`geomap.xlsx.xml_clean`); Excel would not open a sheet holding them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"名称\\x01": ["a\\x0bb", "c"]})
+    >>> output_cleaned(df, "out.xlsx"), output_cleaned(df, "out.csv")
+    (2, 0)
+    """
+    return xml_clean(df)[1] if Path(path).suffix.lower() == ".xlsx" else 0
+
+
 def table_format(path) -> str:
     """The extension of ``path`` (lower case) if :func:`write_table` can write it.
 
@@ -314,7 +331,8 @@ def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: st
 
     ``.csv`` (UTF-8 with BOM, for Excel), ``.tsv`` and ``.xlsx``: formula injection
     neutralised (:func:`neutralize_formulas`); in CSV and TSV every text field is in double
-    quotes, so a line break or a bare CR inside a cell stays inside it. ``.geojson`` and ``.gpkg``:
+    quotes, so a line break or a bare CR inside a cell stays inside it; .xlsx cells and names
+    lose the characters no XML can hold (:func:`output_cleaned`). ``.geojson`` and ``.gpkg``:
     points from the ``lat``/``lon`` columns (rows without coordinates have no geometry),
     EPSG:4326; a column the format reserves is written as ``<name>_input``
     (:func:`output_renames`).
@@ -346,7 +364,8 @@ def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: st
                 write_delimited(neutralize_formulas(df), tmp, sep="\t" if suffix == ".tsv" else ",")
         elif suffix == ".xlsx":
             with atomic_path(p, protect=protect) as tmp:
-                write_xlsx(neutralize_formulas(df), tmp)
+                # cleaned before the guard: "\x01=1+1" must not become a formula once cleaned
+                write_xlsx(neutralize_formulas(xml_clean(df)[0]), tmp)
         else:
             import geopandas as gpd
 
@@ -380,6 +399,7 @@ __all__ = [
     "check_output",
     "formula_like",
     "neutralize_formulas",
+    "output_cleaned",
     "output_renames",
     "same_file",
     "table_format",

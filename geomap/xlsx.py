@@ -246,16 +246,55 @@ XLSX_ROWS = 20_000
 XLSX_DEFLATE = 3
 #: Excel's longest cell text; openpyxl cuts text there too.
 XLSX_TEXT_MAX = 32_767
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # no XML can hold these (openpyxl: IllegalCharacterError)
+#: What no XML 1.0 document can hold: C0 controls but tab, LF and CR (openpyxl: IllegalCharacterError),
+#: U+FFFE, U+FFFF and lone surrogates (openpyxl writes those, and no reader opens the file).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_ILLEGAL_UTF8 = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"  # the same for Arrow (UTF-8 holds no surrogate)
 _SHEET_DATA = re.compile(rb"<sheetData\s*(?:/>|>\s*</sheetData>)")
 
 
 class _NotPlain(Exception):
-    """A value :func:`write_xlsx` leaves to openpyxl (a date, a control character …)."""
+    """A value :func:`write_xlsx` leaves to openpyxl (a date, a time …)."""
 
 
-def write_xlsx(df, path) -> None:
+def xml_clean(df):
+    """``df`` without the characters no XML can hold (:data:`_XML_ILLEGAL`) in its text cells and
+    column names, and how many cells (names included) lost some; columns without any are shared."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out, changed = df.copy(deep=False), 0
+    for i in range(df.shape[1]):
+        column = df.iloc[:, i]
+        if not (column.dtype == object or isinstance(column.dtype, pd.CategoricalDtype)
+                or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        try:  # text only: found by Arrow; text and other values (or a surrogate): by Python
+            values = pa.array(column, from_pandas=True)
+            if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+                raise TypeError(values.type)
+            found = pc.fill_null(pc.match_substring_regex(values, _XML_ILLEGAL_UTF8), False)
+            bad = np.flatnonzero(np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool))
+        except (pa.ArrowException, TypeError, ValueError):
+            bad = [k for k, v in enumerate(column.tolist()) if isinstance(v, str) and _XML_ILLEGAL.search(v)]
+        if len(bad):
+            fixed = column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column.copy()
+            fixed.iloc[bad] = [_XML_ILLEGAL.sub("", v) for v in column.iloc[bad].tolist()]
+            out.isetitem(i, fixed)
+            changed += len(bad)
+    if any(isinstance(c, str) and _XML_ILLEGAL.search(c) for c in df.columns):
+        changed += sum(isinstance(c, str) and _XML_ILLEGAL.search(c) is not None for c in df.columns)
+        out.columns = [_XML_ILLEGAL.sub("", c) if isinstance(c, str) else c for c in df.columns]
+    return out, changed
+
+
+def write_xlsx(df, path) -> int:
     """Write ``df`` as one worksheet ("Sheet1"), as ``df.to_excel(path, index=False)`` reads back.
+
+    Characters no XML can hold are taken out of text and names first (:func:`xml_clean`); the
+    number of cells that lost some is returned, for the user to be told.
 
     A header row of the column names, then the values: text as inline text (never a formula),
     numbers with the digits that read back the same number (``repr``, as the CSV has them;
@@ -263,7 +302,7 @@ def write_xlsx(df, path) -> None:
     openpyxl makes the workbook around an empty sheet; its rows are written here as XML, column
     by column, :data:`XLSX_ROWS` rows at a time, instead of an object made and serialised per
     cell (100,000 rows × 16 columns: about 1 s against 13-15 s). A frame holding anything else
-    (dates, a control character XML cannot hold …) is written by openpyxl's write-only stream
+    (dates, times …) is written by openpyxl's write-only stream
     (:func:`_write_xlsx_openpyxl`). Not atomic: :func:`write_table` gives it a temporary path.
     """
     import io
@@ -272,6 +311,7 @@ def write_xlsx(df, path) -> None:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
+    df, cleaned = xml_clean(df)
     book = Workbook(write_only=True)
     book.create_sheet("Sheet1")
     skeleton = io.BytesIO()
@@ -303,6 +343,7 @@ def write_xlsx(df, path) -> None:
                     out.write(b"</sheetData>" + data[split.end():])
     except _NotPlain:
         _write_xlsx_openpyxl(df, path)
+    return cleaned
 
 
 def _write_xlsx_openpyxl(df, path) -> None:
@@ -370,7 +411,8 @@ def _xlsx_texts(values):
     """Cell bodies of text values (null or empty: no cell), escaped for XML; whitespace kept at either end.
 
     Text is cut at :data:`XLSX_TEXT_MAX` characters; a CR is written as a character reference (XML
-    reads a bare one as a line feed). A character no XML can hold: :class:`_NotPlain`.
+    reads a bare one as a line feed). A character no XML can hold (:func:`xml_clean` takes them out
+    first): :class:`_NotPlain`.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -378,7 +420,7 @@ def _xlsx_texts(values):
     values = pc.cast(values, pa.large_string())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if pc.any(pc.match_substring_regex(values, _XML_ILLEGAL.pattern)).as_py():
+    if pc.any(pc.match_substring_regex(values, _XML_ILLEGAL_UTF8)).as_py():
         raise _NotPlain
     present = pc.and_(pc.is_valid(values), pc.greater(pc.binary_length(values), 0))
     values = pc.utf8_slice_codeunits(values, 0, XLSX_TEXT_MAX)  # code points, as Python slices
@@ -426,4 +468,4 @@ _BOOL_CELLS = (' t="b"><v>0</v></c>', ' t="b"><v>1</v></c>')
 _SPACE_AT_END = r"^[\s\p{Z}\x{85}]|[\s\p{Z}\x{85}]$"
 
 
-__all__ = ["read_xlsx", "write_xlsx"]
+__all__ = ["read_xlsx", "write_xlsx", "xml_clean"]

@@ -264,16 +264,62 @@ def test_xlsx_writer_gives_the_cells_openpyxl_gave(tmp_path):
         (t[:32_767], "s") if t else (None, None) for t in TRICKY]
 
 
-def test_xlsx_writer_leaves_dates_and_control_characters_to_openpyxl(tmp_path):
+def test_xlsx_writer_leaves_dates_to_openpyxl(tmp_path):
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import IllegalCharacterError
 
     from geomap.xlsx import write_xlsx
 
     write_xlsx(pd.DataFrame({"日付": pd.to_datetime(["2024-04-01", None])}), tmp_path / "d.xlsx")
     assert load_workbook(tmp_path / "d.xlsx").active["A2"].value.isoformat() == "2024-04-01T00:00:00"
-    with pytest.raises(IllegalCharacterError):  # as before the XML writer: no XML holds \x01
-        write_xlsx(pd.DataFrame({"名称": ["a", "b\x01"]}), tmp_path / "c.xlsx")
+
+
+# Characters no XML 1.0 holds (openpyxl raised IllegalCharacterError on the C0 ones, and wrote
+# U+FFFE / U+FFFF into a file nothing opens); tab, LF and CR are kept.
+NOT_XML = [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"] + ["\ufffe", "\uffff"]
+
+
+@pytest.mark.parametrize("dated", [False, True], ids=["rows as XML", "openpyxl stream"])
+def test_xlsx_output_drops_what_xml_cannot_hold_and_counts_the_cells(tmp_path, dated):
+    """A list holding control characters is written (no IllegalCharacterError), without them;
+    the CSV keeps them; the cells that changed are counted, a header name too."""
+    from openpyxl import load_workbook
+
+    from geomap.output import output_cleaned
+    from geomap.xlsx import write_xlsx
+
+    n = len(NOT_XML) + 2
+    df = pd.DataFrame({
+        "名称\x01": pd.array(["a" + c + "b" for c in NOT_XML] + ["tab\tlf\ncr\r", None], dtype="str"),
+        "備考": (["x\x0b", 1, 2.5, None, "\ud800孤立"] + ["ok"] * n)[:n],
+        "種別": pd.Categorical((["\x1f公園", "公園"] * n)[:n]),
+        "式": ["\x01=1+1", " \x02@SUM(1)"] + ["-3"] * (n - 2),
+        "lat": [35.0 + i / 4 for i in range(n)],
+    })
+    if dated:
+        df["日付"] = pd.Timestamp("2024-04-01")
+    before = df.copy()
+    changed = len(NOT_XML) + 2 + (n + 1) // 2 + 2 + 1  # 名称, 備考, 種別, 式, a header
+    assert output_cleaned(df, tmp_path / "out.xlsx") == changed
+    assert output_cleaned(df, tmp_path / "out.csv") == 0
+    path = write_table(df, tmp_path / "out.xlsx")
+    rows = [[c.value for c in row] for row in load_workbook(path).active.iter_rows()]
+    assert rows[0][:5] == ["名称", "備考", "種別", "式", "lat"] and len(rows) == n + 1
+    cr = "\n" if dated else "\r"  # openpyxl's stream writes a bare CR, which XML reads as LF (as before)
+    assert [r[0] for r in rows[1:]] == ["ab"] * len(NOT_XML) + ["tab\tlf\ncr" + cr, None]
+    assert [r[1] for r in rows[1:7]] == ["x", 1, 2.5, None, "孤立", "ok"]
+    assert [r[2] for r in rows[1:]] == ["公園"] * n
+    # the formula guard sees the cleaned text: what hid behind a control character is guarded
+    assert [r[3] for r in rows[1:4]] == ["'=1+1", "' @SUM(1)", "-3"]
+    assert [r[4] for r in rows[1:]] == df["lat"].tolist()
+    pd.testing.assert_frame_equal(df, before)  # the caller's frame is not changed
+    # write_xlsx itself cleans, and says how many cells it changed
+    assert write_xlsx(df, tmp_path / "direct.xlsx") == changed
+    assert write_xlsx(pd.DataFrame({"a": ["x", "y"]}), tmp_path / "plain.xlsx") == 0
+    # CSV keeps every character as it was (only the formula guard applies)
+    text = write_table(df.drop(columns="備考"), tmp_path / "out.csv").read_bytes().decode("utf-8-sig")
+    assert text.startswith('"名称\x01",') and '"\x1f公園"' in text
+    assert all(f'"a{c}b"' in text for c in NOT_XML)
+    assert '"\x01=1+1"' in text and '" \x02@SUM(1)"' in text
 
 
 def test_xlsx_output_holds_what_the_csv_output_holds(tmp_path, monkeypatch):
