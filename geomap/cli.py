@@ -346,6 +346,8 @@ def geocode(**kw):
         result = geocode_file(kw["input"], kw["output"], **_common(kw))
         if not kw["quiet"]:
             _summary(result, lang, input_path=kw["input"], kind="table")
+            if result.cleaned:  # an .xlsx output holds those cells without some characters: say so
+                _echo(message("summary_xlsx_cleaned", lang, count=f"{result.cleaned:,}"))
             _echo(message("summary_table", lang, path=str(result.output)))
         _check_online(result, lang)
         return result

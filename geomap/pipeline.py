@@ -25,7 +25,7 @@ from . import geocoding, report
 from .columns import READ_INFO, Columns, check_column, find_columns, require_columns
 from .geocoders.base import RESULT_COLUMNS, Geocoder
 from .io import read_table
-from .output import check_output, output_renames, same_file, table_format, write_table
+from .output import check_output, output_cleaned, output_renames, same_file, table_format, write_table
 from .maps.options import AGG, BY, CLASSIFICATIONS, TILES, MapOptions, check_choice, map_options, option_keywords
 from .messages import LANGS, message
 from .steps import Steps
@@ -71,6 +71,9 @@ class TableResult:
     renamed : dict
         Columns written under another name because the output format keeps their name for
         itself (``{"fid": "fid_input"}`` in a GeoPackage).
+    cleaned : int
+        Cells (names included) written without the characters the output cannot hold (the
+        control characters no .xlsx holds, :func:`geomap.output.output_cleaned`); 0 otherwise.
     read : dict
         What :func:`geomap.io.read_table` read: ``header_row`` (the row read as the header,
         from 1), ``sheet`` (the .xlsx sheet, else None) and ``sheets`` (how many the
@@ -90,6 +93,7 @@ class TableResult:
     failed: int = 0
     renamed: dict = field(default_factory=dict)
     read: dict = field(default_factory=dict)
+    cleaned: int = 0
 
     @property
     def outputs(self) -> list[Path]:
@@ -222,7 +226,8 @@ def geocode_file(
     unmatched = report.write_unmatched(frame, found, lang, 3, unmatched_file, [input, output],
                                        services=geocoded.services)
     return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
-                       renamed=output_renames(table.columns, output), **report.counts(frame, 3, geocoded.online))
+                       renamed=output_renames(table.columns, output), cleaned=output_cleaned(table, output),
+                       **report.counts(frame, 3, geocoded.online))
 
 
 def _html_path(input: Path, output) -> Path:

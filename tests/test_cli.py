@@ -307,3 +307,29 @@ def test_a_large_map_comes_with_advice(tmp_path, monkeypatch):
     monkeypatch.setattr(geomap.cli, "LARGE_MAP_BYTES", 1000)
     loud = CliRunner().invoke(main, ["render", str(src), "--tiles", "none", "--lang", "en"])
     assert loud.exit_code == 0 and "slow to open" in loud.output and "--by municipality" in loud.output
+
+
+def test_geocode_to_xlsx_drops_control_characters_and_says_so(tmp_path):
+    """A cell or a header holding a character no .xlsx holds: the workbook is written without it,
+    with one line saying how many cells; the input is untouched and a .csv output keeps them."""
+    from openpyxl import load_workbook
+
+    src = put(tmp_path, "list.csv", "名称\x01,住所\n\"a\x01b\",東京都江東区東陽4-11-28\n"
+                                    "\"c\x0bd\x1f\",江東区木場1-5-2\n\"\uffff\",江東区木場1-5-2\n")
+    before = digest(src)
+    for lang, line in (
+            ("ja", "Excel に書けない制御文字を 4 個のセルから取り除きました（CSV で出力すれば元のまま残ります）。"),
+            ("en", "Removed control characters Excel cannot hold from 4 cells (write CSV to keep them as they are)."),
+    ):
+        out = tmp_path / f"out_{lang}.xlsx"
+        result = run("geocode", src, "-o", out, "--lang", lang)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.splitlines().count(line) == 1 and "Traceback" not in result.output
+        rows = [[c.value for c in row][:2] for row in load_workbook(out).active.iter_rows()]
+        assert rows == [["名称", "住所"], ["ab", "東京都江東区東陽4-11-28"], ["cd", "江東区木場1-5-2"],
+                        [None, "江東区木場1-5-2"]]
+    assert digest(src) == before
+    csv = run("geocode", src, "-o", tmp_path / "out.csv")
+    assert csv.exit_code == 0 and "制御文字" not in csv.stderr
+    text = (tmp_path / "out.csv").read_bytes().decode("utf-8-sig")
+    assert text.startswith('"名称\x01",') and '"a\x01b"' in text and '"c\x0bd\x1f"' in text and '"\uffff"' in text

@@ -92,6 +92,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "列「{column}」は {format} では使えない名前のため「{new}」として書き出しました。",
         "en": "Column '{column}' is a name {format} keeps for itself, so it was written as '{new}'.",
     },
+    "summary_xlsx_cleaned": {
+        "ja": "Excel に書けない制御文字を {count} 個のセルから取り除きました（CSV で出力すれば元のまま残ります）。",
+        "en": "Removed control characters Excel cannot hold from {count} cells (write CSV to keep them as they are).",
+    },
     "summary_all_placed": {"ja": "すべての行を置けました。", "en": "Every row was placed."},
     "summary_map": {"ja": "地図: {path}", "en": "Map: {path}"},
     "summary_image": {"ja": "画像: {path}", "en": "Image: {path}"},
