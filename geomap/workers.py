@@ -30,8 +30,9 @@ from .textrows import release_arrow_memory
 log = logging.getLogger(__name__)
 
 #: Addresses the offline geocoder takes at a time in one process: its working lists are
-#: freed after each chunk, so a list of millions never holds them all at once.
-OFFLINE_CHUNK = 50_000
+#: freed after each chunk, so a list of millions never holds them all at once (20,000 rather
+#: than 50,000: 45 MB less at the peak of a million rows, for the same answers).
+OFFLINE_CHUNK = 20_000
 #: The fewest addresses a worker is given at a time.
 MIN_CHUNK = 2000
 #: With ``jobs="auto"``, lists with fewer addresses than this are geocoded in this process.

@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 import pyarrow as pa
@@ -36,6 +37,7 @@ TABLES = {
     "index_town_key_towns": "the towns of a key, in order: number -1 for the name itself, else the 丁目 number",
     "index_koaza": "a 小字 key of a town: the 小字 as written and its point",
 }
+_NO_KOAZA = MappingProxyType({})
 NAME_ROW = -1  # index_town_key_towns.number of a town reached by its name (not by a 丁目 number)
 MAX_CHOME = 2**15  # 丁目 numbers are below this (int16)
 SEPARATOR = "\n"  # joins keys and names while loading; the build checks that none contains it
@@ -208,8 +210,9 @@ class TownIndex:
         self._town_lons = _coordinates(t, "lon")
         self._towns: dict[int, Town] = {}
         self._town_blocks: dict[int, tuple[list, ...]] = {}
-        self._town_lists: dict[tuple[int, int], list[Town]] = {}  # (key row, 丁目 number or NAME_ROW) → towns
-        self._named: dict[int, list[Town]] = {}  # key row → the towns it names (the most frequent question)
+        # (key row << 16) + 丁目 number (or NAME_ROW) + 1 → the towns: one int a key, not a tuple,
+        # since a national list of a million rows asks for some 250,000 of them.
+        self._town_lists: dict[int, list[Town]] = {}
         k = tables["index_koaza"]
         self._koaza_start = _starts(_numbers(k["town"]), len(self._town_names))
         self._koaza_keys = k["key"].combine_chunks()
@@ -308,8 +311,8 @@ class TownIndex:
                 self._town_blocks.get(block) or self._read_towns(block)
             )
             start, stop = koaza_start[i], koaza_start[i + 1]
-            if start == stop:  # most towns have no 小字
-                town = Town(codes[i], names[i], lats[i], lons[i])
+            if start == stop:  # most towns have no 小字: they share one empty, read-only mapping
+                town = Town(codes[i], names[i], lats[i], lons[i], _NO_KOAZA)
             else:
                 keys = keys[start:stop]
                 koaza = dict(zip(keys, zip(koaza_names[start:stop], koaza_lats[start:stop], koaza_lons[start:stop])))
@@ -337,20 +340,21 @@ class TownIndex:
 
     def named_towns(self, key_row: int) -> list[Town]:
         """The towns a key names (flag :data:`HAS_NAME`), in the order the build gave them."""
-        found = self._named.get(key_row)
+        found = self._town_lists.get(key_row << 16)  # NAME_ROW + 1 == 0
         if found is None:
-            found = self._named[key_row] = self.chome_towns(key_row, NAME_ROW)
+            found = self.chome_towns(key_row, NAME_ROW)
         return found
 
     def chome_towns(self, key_row: int, number: int) -> list[Town]:
         """The towns of 丁目 ``number`` of a base key (flag :data:`HAS_CHOME`); empty if none."""
         if not NAME_ROW <= number < MAX_CHOME:
             return []
-        found = self._town_lists.get((key_row, number))
+        slot = (key_row << 16) + number + 1
+        found = self._town_lists.get(slot)
         if found is None:
             start, stop = self._link_start[key_row], self._link_start[key_row + 1]
             links = zip(self._link_number[start:stop].tolist(), self._link_town[start:stop].tolist())
-            found = self._town_lists[(key_row, number)] = [self.town(t) for n, t in links if n == number]
+            found = self._town_lists[slot] = [self.town(t) for n, t in links if n == number]
         return found
 
     def whole_town(self, key_row: int) -> Town:
