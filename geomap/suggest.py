@@ -105,7 +105,7 @@ def best(written: str, names: "Names | dict[str, str]") -> list[tuple[str, str]]
         part = written[:n]
         if part in names.shown:
             return []
-        for k in names.near(part):
+        for k in sorted(names.near(part)):  # in one order: a tie goes the same way in every process
             allowed = _allowed(k)
             d = distance(part, k, allowed)
             if d > allowed:
