@@ -18,7 +18,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from types import MappingProxyType
 
 import numpy as np
 import pyarrow as pa
@@ -37,7 +36,18 @@ TABLES = {
     "index_town_key_towns": "the towns of a key, in order: number -1 for the name itself, else the 丁目 number",
     "index_koaza": "a 小字 key of a town: the 小字 as written and its point",
 }
-_NO_KOAZA = MappingProxyType({})
+
+
+class _NoKoaza(dict):
+    """The one empty 小字 mapping the towns without 小字 share (read-only, and picklable)."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("the shared empty 小字 mapping is read-only")
+
+    __setitem__ = __delitem__ = setdefault = update = pop = popitem = clear = _refuse
+
+
+_NO_KOAZA = _NoKoaza()
 NAME_ROW = -1  # index_town_key_towns.number of a town reached by its name (not by a 丁目 number)
 MAX_CHOME = 2**15  # 丁目 numbers are below this (int16)
 SEPARATOR = "\n"  # joins keys and names while loading; the build checks that none contains it
