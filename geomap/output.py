@@ -356,16 +356,29 @@ def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: st
     geomap.errors.OutputError
         ``output_dir_missing``, ``output_is_directory`` or ``output_unwritable``.
     """
+    return write_table_cleaned(df, path, protect=protect, lat=lat, lon=lon)[0]
+
+
+def write_table_cleaned(df: pd.DataFrame, path, *, protect=(), lat: str = "lat",
+                        lon: str = "lon") -> tuple[Path, int]:
+    """:func:`write_table`, and the number :func:`output_cleaned` gives for it.
+
+    The cells of an .xlsx are looked at once for both (``geomap geocode`` prints the count),
+    not once more for the count.
+    """
     p = Path(path)
     suffix = table_format(p)
+    cleaned = 0
     try:
         if suffix in (".csv", ".tsv"):
             with atomic_path(p, protect=protect) as tmp:
                 write_delimited(neutralize_formulas(df), tmp, sep="\t" if suffix == ".tsv" else ",")
         elif suffix == ".xlsx":
             with atomic_path(p, protect=protect) as tmp:
-                # cleaned before the guard: "\x01=1+1" must not become a formula once cleaned
-                write_xlsx(neutralize_formulas(xml_clean(df)[0]), tmp)
+                # cleaned before the guard: "\x01=1+1" must not become a formula once cleaned;
+                # write_xlsx then cleans only the names the guard made text, not every cell again
+                df, cleaned = xml_clean(df)
+                write_xlsx(neutralize_formulas(df), tmp, clean_cells=False)
         else:
             import geopandas as gpd
 
@@ -390,7 +403,7 @@ def write_table(df: pd.DataFrame, path, *, protect=(), lat: str = "lat", lon: st
         if isinstance(exc, OutputError):
             raise
         raise _output_error(p, exc) from exc
-    return p
+    return p, cleaned
 
 
 __all__ = [
@@ -404,4 +417,5 @@ __all__ = [
     "same_file",
     "table_format",
     "write_table",
+    "write_table_cleaned",
 ]

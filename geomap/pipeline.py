@@ -25,7 +25,7 @@ from . import geocoding, report
 from .columns import READ_INFO, Columns, check_column, find_columns, require_columns
 from .geocoders.base import RESULT_COLUMNS, Geocoder
 from .io import read_table
-from .output import check_output, output_cleaned, output_renames, same_file, table_format, write_table
+from .output import check_output, output_renames, same_file, table_format, write_table_cleaned
 from .maps.options import AGG, BY, CLASSIFICATIONS, TILES, MapOptions, check_choice, map_options, option_keywords
 from .messages import LANGS, message
 from .steps import Steps
@@ -222,11 +222,11 @@ def geocode_file(
     )
     frame, found = geocoded.frame, geocoded.columns
     table = report.readable_errors(frame, lang, geocoded.services)
-    written = write_table(table, output, protect=[input])
+    written, cleaned = write_table_cleaned(table, output, protect=[input])
     unmatched = report.write_unmatched(frame, found, lang, 3, unmatched_file, [input, output],
                                        services=geocoded.services)
     return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
-                       renamed=output_renames(table.columns, output), cleaned=output_cleaned(table, output),
+                       renamed=output_renames(table.columns, output), cleaned=cleaned,
                        **report.counts(frame, 3, geocoded.online))
 
 

@@ -257,16 +257,18 @@ class _NotPlain(Exception):
     """A value :func:`write_xlsx` leaves to openpyxl (a date, a time …)."""
 
 
-def xml_clean(df):
+def xml_clean(df, *, cells: bool = True):
     """``df`` without the characters no XML can hold (:data:`_XML_ILLEGAL`) in its text cells and
-    column names, and how many cells (names included) lost some; columns without any are shared."""
+    column names, and how many cells (names included) lost some; columns without any are shared.
+
+    ``cells=False``: the names only, for a frame whose cells were cleaned already."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     out, changed = df.copy(deep=False), 0
-    for i in range(df.shape[1]):
+    for i in range(df.shape[1] if cells else 0):
         column = df.iloc[:, i]
         if not (column.dtype == object or isinstance(column.dtype, pd.CategoricalDtype)
                 or pd.api.types.is_string_dtype(column.dtype)):
@@ -290,11 +292,13 @@ def xml_clean(df):
     return out, changed
 
 
-def write_xlsx(df, path) -> int:
+def write_xlsx(df, path, *, clean_cells: bool = True) -> int:
     """Write ``df`` as one worksheet ("Sheet1"), as ``df.to_excel(path, index=False)`` reads back.
 
     Characters no XML can hold are taken out of text and names first (:func:`xml_clean`); the
-    number of cells that lost some is returned, for the user to be told.
+    number of cells that lost some is returned, for the user to be told. ``clean_cells=False``:
+    the cells were cleaned already (``write_table`` cleans before its formula guard), so only
+    the names are, and the whole frame is not scanned a second time.
 
     A header row of the column names, then the values: text as inline text (never a formula),
     numbers with the digits that read back the same number (``repr``, as the CSV has them;
@@ -311,7 +315,7 @@ def write_xlsx(df, path) -> int:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    df, cleaned = xml_clean(df)
+    df, cleaned = xml_clean(df, cells=clean_cells)
     book = Workbook(write_only=True)
     book.create_sheet("Sheet1")
     skeleton = io.BytesIO()
