@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from .index import Town
 
 _UNEXPLAINED_CHOME = re.compile(r"\d+(?:丁目|条|線)")  # a number the town does not explain: 丁目, 条 or 線
-NAME_END = re.compile(r"[\d\-#(（]|$")  # what follows a town's name that runs to the end of the written name
+# What ends the name written for a town: a number, a dash, #, a bracket. Every module that looks
+# for the end of a written name builds its pattern from this one class.
+NAME_STOPS = r"\d\-#(（"
+NAME_END = re.compile(rf"[{NAME_STOPS}]|$")  # what follows a town's name that runs to the end of the written name
 
 
 @dataclass
@@ -79,4 +82,4 @@ def is_valid_point(lat: float, lon: float) -> bool:
     return not (math.isnan(lat) or math.isnan(lon))
 
 
-__all__ = ["NAME_END", "Match", "TownHit", "is_valid_point", "match_without"]
+__all__ = ["NAME_END", "NAME_STOPS", "Match", "TownHit", "is_valid_point", "match_without"]

@@ -21,10 +21,9 @@ from __future__ import annotations
 import re
 
 from ..address.normalize import key
-from .answer import Match, TownHit, is_valid_point
+from .answer import NAME_END, Match, TownHit, is_valid_point
 
 
-_NAME_END = re.compile(r"[\d\-#(（]|$")
 _LETTER = re.compile(r"[^\d\-#]")
 MIN_LENGTH = 2  # a one-character name (東, 堀) is no town of its own
 MAX_LISTED = 10  # more candidates than this: the name says nothing (本町1-2), nothing is listed
@@ -59,7 +58,7 @@ def find(matcher, text: str, pos: int, pref: str = "") -> Match | None:
         for code in codes:
             hit = matcher.match_town(code, text, pos)
             for h in hit if isinstance(hit, list) else [hit] if hit is not None else []:
-                if _NAME_END.match(text, h.end) and not any(c == code and o.name == h.name for c, o in hits):
+                if NAME_END.match(text, h.end) and not any(c == code and o.name == h.name for c, o in hits):
                     hits.append((code, h))
     if len(hits) > 1:  # 伏見一丁目 is not 伏見 followed by an unexplained 1丁目 (see TownHit.quality)
         scores = [h.quality(text) for _, h in hits]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from ..address.normalize import Normalized, skip_brackets
+from .answer import NAME_STOPS
 
-_WRITTEN_NAME = re.compile(r"[^\d\-#(（]{1,12}")
+_WRITTEN_NAME = re.compile(rf"[^{NAME_STOPS}]{{1,12}}")
 
 
 def why_no_town(norm: Normalized, end: int) -> tuple:

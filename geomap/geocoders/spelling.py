@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from .answer import match_without
+from .answer import NAME_STOPS, match_without
 
 _DORI = re.compile(r"通(?!り)")
 # A lot of the イロハ numbering at the end of a name (香取市 佐原ロ), written as the look-alike kanji
@@ -40,7 +40,7 @@ SWAPS = ("舟船", "斎斉", "磐盤")
 _KANJI = "[\u3400-\u9fff々]"
 _CHOME = re.compile(r"(.+?)(\d+)丁目")
 NO_KE = re.compile(f"(?<={_KANJI})[のケ](?={_KANJI})")  # 烏帽子ケ垣内, 木の上
-_NAME_PART = re.compile(r"[^\d\-#(（]*")  # the name part of a text, before its first number
+_NAME_PART = re.compile(rf"[^{NAME_STOPS}]*")  # the name part of a text, before its first number
 
 
 def without_no_ke(form: str) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..address.normalize import Normalized
-from .answer import Match
+from .answer import NAME_STOPS, Match
 from .index import SEPARATOR, TownIndex
 
 MIN_LENGTH = 2
@@ -36,7 +36,7 @@ LOOK_ALIKE = frozenset(LOOK_ALIKE_PAIRS) | frozenset(b + a for a, b in LOOK_ALIK
 # writes the kanji. Read so only in a name of three characters or more.
 _KANJI_FOR_KANA = re.compile("[\u3400-\u9fff](?<![町村])[\u3041-\u3096]")
 MAZEGAKI_LENGTH = 3
-_NAME = re.compile(r"[^\d\-#(（]+")
+_NAME = re.compile(rf"[^{NAME_STOPS}]+")
 _LOT = re.compile(r"(?<=.)[甲乙丙丁]$")  # a lot 甲乙丙 before its number is no part of the name
 
 

@@ -20,13 +20,12 @@ from collections.abc import Sequence
 
 from ..address.normalize import Normalized, normalize
 from ..address.variants import LOOK_ALIKES
-from .answer import Match
+from .answer import NAME_END, Match
 from .index import SEPARATOR
 
 
 UNREADABLE = "?\ufffd"  # ？ is folded to ? by normalization
 _NUMBER = re.compile(r"\d")
-_NAME_END = re.compile(r"[\d\-#(（]|$")
 # A number the name goes on after (a numeral of the name: 十王 in 大字十王, 七区, 三条, 二丁目),
 # not a lot number (123番地, 12-3, 5号, 2の3).
 _NAME_GOES_ON = re.compile(r"\d+(?!番|号|地割|[のノ]\d|\d)[^\W\d_]")
@@ -51,7 +50,7 @@ def position(text: str) -> int:
 
 def _ends(text: str, pos: int) -> bool:
     """The written name ends at ``pos``: a lot number, a bracket or the end follows, not a numeral of the name."""
-    return bool(_NAME_END.match(text, pos)) and not _NAME_GOES_ON.match(text, pos)
+    return bool(NAME_END.match(text, pos)) and not _NAME_GOES_ON.match(text, pos)
 
 
 def _context(chars: str) -> str:
