@@ -73,12 +73,15 @@ def town_areas(codes) -> gpd.GeoDataFrame:
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
     # clipping can leave GeometryCollections with slivers of lines; keep only polygons
     out = clean_frame(out, "polygon")
-    merged = _merge_cells(out)
-    return clean_frame(merged, "polygon")[["key", "code", "town", "name", "geometry"]]
+    return _merge_cells(out)[["key", "code", "town", "name", "geometry"]]
 
 
 def _merge_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One row per ``key``: the union of its cells (most towns have one, kept as it is)."""
+    """One row per ``key``: the union of its cells (most towns have one, kept as it is).
+
+    Only the unions are cleaned again (a union can leave slivers); the single cells are
+    clean already, and cleaning is idempotent, so they are not cleaned a second time.
+    """
     several = cells["key"].duplicated(keep=False).to_numpy()
     single = cells.loc[~several]
     if not several.any():
@@ -90,7 +93,7 @@ def _merge_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         geometry=[shapely.union_all(g.geometry.to_numpy(), grid_size=None) for _, g in groups],
         crs=cells.crs,
     )
-    return pd.concat([single, merged], ignore_index=True)
+    return pd.concat([single, clean_frame(merged, "polygon")], ignore_index=True)
 
 
 def town_area_count(codes) -> int:
