@@ -68,8 +68,7 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
     if decided:
         key = ("summary_personal" if len(decided) == 2 else
                "summary_personal_points" if "points" in decided else "summary_personal_min_count")
-        say(key, columns="、".join(result.personal) if lang == "ja" else ", ".join(result.personal),
-            k=decided.get("min_count", ""))
+        say(key, columns=list(result.personal), k=decided.get("min_count", ""))  # joined by message()
     formats = {".gpkg": "GeoPackage", ".geojson": "GeoJSON"}
     for column, new in getattr(result, "renamed", {}).items():
         fmt = formats.get(result.output.suffix.lower(), result.output.suffix) if result.output else ""
