@@ -78,8 +78,23 @@ def match_without(match_at, text: str, pos: int, start: int, end: int):
     return hit
 
 
+def notes_of(note) -> list[tuple]:
+    """A match's note as a list of ``(key, params)`` (none, one or several)."""
+    if not note:
+        return []
+    return [note] if isinstance(note[0], str) else [n for n in note if n]
+
+
+def with_notes(m: Match, *notes: tuple, first: bool = False) -> Match:
+    """``m`` with ``notes`` added after (or, ``first``, before) its own."""
+    have = notes_of(m.note)
+    joined = [*notes, *have] if first else [*have, *notes]
+    m.note = joined[0] if len(joined) == 1 else tuple(joined)
+    return m
+
+
 def is_valid_point(lat: float, lon: float) -> bool:
     return not (math.isnan(lat) or math.isnan(lon))
 
 
-__all__ = ["NAME_END", "NAME_STOPS", "Match", "TownHit", "is_valid_point", "match_without"]
+__all__ = ["NAME_END", "NAME_STOPS", "Match", "TownHit", "is_valid_point", "match_without", "notes_of", "with_notes"]

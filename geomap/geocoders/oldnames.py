@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from ..address.normalize import key, skip_brackets
 from ..provenance import data_path
+from .answer import with_notes
 from .matcher import Match, Matcher
 
 TABLE = "oldnames.parquet"
@@ -195,16 +196,8 @@ def match(matcher: Matcher, text: str, pos: int, pref: str = "", default_pref: s
             return Match(0, end=pos, ambiguous=labels)
     m = _place(matcher, text, end, rows, pref or rows[0].pref)
     if m.level >= 2 and m.city:
-        m.note = _with_note(("note_old_name", {"old": rows[0].name.split("郡", 1)[-1], "new": m.city}), m.note)
+        with_notes(m, ("note_old_name", {"old": rows[0].name.split("郡", 1)[-1], "new": m.city}), first=True)
     return m
-
-
-def _with_note(first: tuple, then: tuple) -> tuple:
-    """Notes one after the other: ``(key, params)`` pairs, as :func:`geomap.messages.note_text` reads them."""
-    notes = [first]
-    if then:
-        notes.extend(then if isinstance(then[0], tuple) else [then])
-    return tuple(notes) if len(notes) > 1 else first
 
 
 # -- build side (tools/build_data.py) -------------------------------------------------------

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..address.normalize import key
 from ..provenance import data_path
+from .answer import with_notes
 from .matcher import Match, Matcher
 
 TABLE = "postal.parquet"
@@ -129,13 +130,6 @@ def _place_label(m: Match) -> str:
     return f"{m.city}{m.town}"
 
 
-def _add_note(m: Match, note: tuple) -> Match:
-    """``note`` before the notes ``m`` has: what the code did comes first."""
-    notes = [] if not m.note else list(m.note) if not isinstance(m.note[0], str) else [m.note]
-    m.note = tuple([note] + notes) if notes else note
-    return m
-
-
 def _candidates(matcher: Matcher, m: Match) -> set[str]:
     """Municipality codes the address could be in: its own, or those its ambiguity names."""
     index = matcher.index
@@ -152,7 +146,10 @@ def _candidates(matcher: Matcher, m: Match) -> set[str]:
 
 
 def apply(matcher: Matcher, code: str, text: str, m: Match) -> Match:
-    """``m``, the matcher's answer for normalized ``text``, with postal code ``code`` (7 digits) used."""
+    """``m``, the matcher's answer for normalized ``text``, with postal code ``code`` (7 digits) used.
+
+    What the code did is said first, before the notes the answer has.
+    """
     entries = postal_table().get(code)
     if not entries:
         return m
@@ -162,28 +159,28 @@ def apply(matcher: Matcher, code: str, text: str, m: Match) -> Match:
         placed = _code_place(matcher, entries)
         if placed.level > m.level and (m.level == 0 or placed.pref == m.pref):
             placed.end = m.end
-            return _add_note(placed, ("note_postal_only", {"code": shown, "place": _place_label(placed)}))
+            return with_notes(placed, ("note_postal_only", {"code": shown, "place": _place_label(placed)}), first=True)
         return m
     candidates = _candidates(matcher, m)
     if m.level >= 3 and not m.ambiguous:
         if candidates and not candidates & codes:
             place = _code_place(matcher, entries)
-            return _add_note(m, ("note_postal_disagrees", {"code": shown, "place": place.city or place.pref}))
+            return with_notes(m, ("note_postal_disagrees", {"code": shown, "place": place.city or place.pref}), first=True)
         return m
     # Ambiguous, or the municipality only: the code chooses.
     chosen = sorted(candidates & codes)
     if not chosen:
         if candidates:
             place = _code_place(matcher, entries)
-            return _add_note(m, ("note_postal_disagrees", {"code": shown, "place": place.city or place.pref}))
+            return with_notes(m, ("note_postal_disagrees", {"code": shown, "place": place.city or place.pref}), first=True)
         return m
     narrowed = matcher._resolve(text, chosen, m.end, m.pref)
     if narrowed.level >= 3 and not narrowed.ambiguous:
-        return _add_note(narrowed, ("note_postal_chose", {"code": shown, "place": _place_label(narrowed)}))
+        return with_notes(narrowed, ("note_postal_chose", {"code": shown, "place": _place_label(narrowed)}), first=True)
     placed = _code_place(matcher, [(c, t) for c, t in entries if set(_wards(matcher, c)) & set(chosen)])
     if placed.level >= 3 or (placed.level == 2 and m.ambiguous):
         placed.end = m.end
-        return _add_note(placed, ("note_postal_town", {"code": shown, "place": _place_label(placed)}))
+        return with_notes(placed, ("note_postal_town", {"code": shown, "place": _place_label(placed)}), first=True)
     return m
 
 

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from ..address.normalize import Normalized, normalize, skip_leading_noise
 from . import oldnames, postal
+from .answer import notes_of, with_notes
 from .matcher import Match, Matcher
 
 # A 長音 or dash between a town's name and 丁目 (栄ー丁目): 一 was meant.
@@ -31,21 +32,6 @@ _DASH_CHOME = re.compile(r"(?<=[^\d０-９〇一二三四五六七八九十\s\-�
 _CHOME_WRITTEN = re.compile(r"[\-#]?\d*丁目")
 _TRAILING_DIGITS = re.compile(r"\d+$")
 _ARABIC = frozenset("0123456789０１２３４５６７８９")
-
-
-def notes_of(note) -> list[tuple]:
-    """A match's note as a list of ``(key, params)`` (none, one or several)."""
-    if not note:
-        return []
-    return [note] if isinstance(note[0], str) else [n for n in note if n]
-
-
-def with_notes(m: Match, *notes: tuple, first: bool = False) -> Match:
-    """``m`` with ``notes`` added after (or, ``first``, before) its own."""
-    have = notes_of(m.note)
-    joined = [*notes, *have] if first else [*have, *notes]
-    m.note = joined[0] if len(joined) == 1 else tuple(joined)
-    return m
 
 
 def _dash_chome(norm: Normalized) -> tuple[Normalized, str]:
