@@ -79,7 +79,7 @@ class Names:
         self.filed: dict[str, set[str]] = {}
         filed, get = self.filed, self.filed.get
         for k in self.shown:  # each set gets its names in the order of ``names``
-            for d in (k, *[k[:i] + k[i + 1:] for i in range(len(k))]):
+            for d in _deletions(k):  # the same strings near() looks a part up by
                 found = get(d)
                 if found is None:
                     filed[d] = {k}
