@@ -29,6 +29,7 @@ import pandas as pd
 from .columns import Columns, check_column, find_columns, join_address, require_columns
 from .geocoders.base import RESULT_COLUMNS
 from .geocoding import geocode_frame
+from .textrows import text_dtype
 
 #: Dtypes of the result columns (the text columns get the dtype pandas gives text).
 _NUMBERS = {"lat": "float64", "lon": "float64", "level": "int8"}
@@ -89,7 +90,7 @@ def geocode(ddf, column: str | None = None, *, pref: str | None = None, city: st
 
 def result_meta(df: pd.DataFrame) -> pd.DataFrame:
     """The empty frame :func:`geocode` returns for partitions like ``df``: its columns, then the results."""
-    text = pd.DataFrame({"text": [""]})["text"].dtype  # the dtype pandas gives a column of text
+    text = text_dtype()  # the dtype pandas gives a column of text
     kept = df.iloc[:0].drop(columns=[c for c in RESULT_COLUMNS if c in df.columns])
     results = pd.DataFrame({c: pd.Series([], dtype=_NUMBERS.get(c, text)) for c in RESULT_COLUMNS},
                            index=kept.index)
