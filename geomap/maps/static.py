@@ -175,11 +175,11 @@ def _draw(fig, model, *, landscape: bool) -> None:
 
     outside, reserved = 0, list(RESERVED)
     if model.focus is not None and model.located is not None:
-        xy = np.asarray(_project(model.located, crs)) if len(model.located) else np.empty((0, 2))
+        xy = _project_array(model.located, crs)  # every row placed, once: for the count and the inset
         inside = (xy[:, 0] >= xlim[0]) & (xy[:, 0] <= xlim[1]) & (xy[:, 1] >= ylim[0]) & (xy[:, 1] <= ylim[1])
         outside = int((~inside).sum())
         if outside:
-            x, y, w, h = _inset(ax, fig, model, crs, xlim, ylim, points_xy)
+            x, y, w, h = _inset(ax, fig, model, crs, xlim, ylim, points_xy, xy)
             reserved.append((x, y, x + w, y + h))
     place_labels(ax, model, crs, view, points_xy, reserved=reserved)
 
@@ -311,10 +311,11 @@ def _view_lonlat(xlim, ylim, crs) -> tuple:
 INSET_SIZE = 0.26  # of the map's width
 
 
-def _inset(ax, fig, model, crs, xlim, ylim, points_xy) -> tuple:
+def _inset(ax, fig, model, crs, xlim, ylim, points_xy, located_xy) -> tuple:
     """A small map of every row's extent, in the corner of the map with the fewest points,
     with the main map's view outlined: for a memo zoomed to where most rows are.
 
+    ``located_xy``: every row placed, projected (:func:`_project_array` of ``model.located``).
     Returns its place in the map, in axes fractions ``(x, y, width, height)``.
     """
     from matplotlib.patches import Rectangle
@@ -344,9 +345,8 @@ def _inset(ax, fig, model, crs, xlim, ylim, points_xy) -> tuple:
         if lines is not None and len(lines):
             lines.to_crs(crs).plot(ax=inset, color="#555555", linewidth=0.4, zorder=3)
     _layers(inset, model, crs, lines=False)
-    if model.located is not None and len(model.located):
-        xy = np.asarray(_project(model.located, crs))
-        inset.scatter(xy[:, 0], xy[:, 1], s=3, c="#333333", edgecolors="none", zorder=4)
+    if len(located_xy):
+        inset.scatter(located_xy[:, 0], located_xy[:, 1], s=3, c="#333333", edgecolors="none", zorder=4)
     inset.add_patch(Rectangle((xlim[0], ylim[0]), xlim[1] - xlim[0], ylim[1] - ylim[0], fill=False,
                               edgecolor="#d62728", linewidth=1.0, zorder=5))
     _fit(inset, fig, bx0, by0, bx1, by1, margin=0.06, aspect=aspect_fig * w / h)
@@ -359,6 +359,18 @@ def _project(lonlat, crs):
 
     t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     return [t.transform(x, y) for x, y in lonlat]
+
+
+def _project_array(lonlat: np.ndarray, crs) -> np.ndarray:
+    """``(lon, lat)`` rows projected to ``crs`` as an ``(n, 2)`` array, in one call: the same
+    numbers as :func:`_project` point by point, without a Python loop over every row."""
+    from pyproj import Transformer
+
+    if not len(lonlat):
+        return np.empty((0, 2))
+    t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = t.transform(lonlat[:, 0], lonlat[:, 1])
+    return np.column_stack([x, y])
 
 
 def _fit(ax, fig, x0, y0, x1, y1, margin=0.08, aspect=None):
