@@ -136,15 +136,6 @@ def _in_new_municipality(matcher: Matcher, text: str, end: int, row: OldName, co
     return best
 
 
-def _designated(matcher: Matcher, codes: list[str]) -> tuple[str, str] | None:
-    found = {(matcher.index.municipalities[c].pref, matcher.index.municipalities[c].designated) for c in codes}
-    if len(found) == 1:
-        pref, name = next(iter(found))
-        if name and set(codes) == set(matcher.index.designated[(pref, name)]):
-            return pref, name
-    return None
-
-
 def _place(matcher: Matcher, text: str, end: int, rows: list[OldName], pref: str) -> Match:
     """Match the rest of the address in what the old municipality ``rows`` became."""
     index = matcher.index
@@ -160,7 +151,7 @@ def _place(matcher: Matcher, text: str, end: int, rows: list[OldName], pref: str
             best = m
     if best.level >= 2 and best.code:
         return best
-    designated = _designated(matcher, codes)
+    designated = matcher._one_designated_city(set(codes), require_all=True)  # all the wards of one city
     if designated is not None:
         code, lat, lon = index.designated_point(*designated)
         return Match(2, designated[0], designated[1], "", code, lat, lon, end)

@@ -105,9 +105,9 @@ def _town_match(matcher: Matcher, codes: list[str], town: str) -> Match:
     if len(codes) == 1:
         mun = index.municipalities[codes[0]]
         return Match(2, mun.pref, mun.city, "", mun.code, mun.lat, mun.lon)
-    designated = {(index.municipalities[c].pref, index.municipalities[c].designated) for c in codes}
-    if len(designated) == 1 and next(iter(designated))[1]:
-        pref, name = next(iter(designated))
+    designated = matcher._one_designated_city(set(codes), require_all=False)  # wards of one city
+    if designated is not None:
+        pref, name = designated
         code, lat, lon = index.designated_point(pref, name)
         return Match(2, pref, name, "", code, lat, lon)
     return Match()
