@@ -6,10 +6,38 @@ never made-up coordinates.
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
 XSS = '<img src=x onerror="window.__xss=1">'
+
+# -- Debian's chromium for the Playwright tests (test_app, test_browser, test_hostile) ------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NO_CHROMIUM = f"{CHROMIUM} is not installed (CI installs it with apt-get install chromium)"
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=NO_CHROMIUM)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium launched by Playwright, one per test module (skipped when either is missing)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(NO_CHROMIUM)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 def town_rows(codes) -> pd.DataFrame:

@@ -31,29 +31,17 @@ pytest.importorskip("starlette", reason="the app extra is not installed (pip ins
 pytest.importorskip("uvicorn", reason="the app extra is not installed (pip install '.[app]')")
 requests = pytest.importorskip("requests")
 
+from conftest import needs_chromium  # noqa: E402  (the ``browser`` fixture is conftest's too)
 from geomap.app.jobs import Jobs, display_name  # noqa: E402
 from geomap.messages import message  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 XSS = '<img src=x onerror="window.__xss=1">'
 URL = re.compile(r"http://\S+/\?token=[A-Za-z0-9_-]+")
 STARTUP_SECONDS = 60
 JOB_SECONDS = 120
-
-needs_chromium = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (CI installs it with apt-get install chromium)"
-)
 
 
 # -- a running app ----------------------------------------------------------------------
@@ -140,17 +128,6 @@ def app(tmp_path_factory):
     assert running.url, (running.lines, running.errors)
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs it with apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Page:

@@ -1128,7 +1128,6 @@ def test_two_renders_writing_one_output_leave_one_complete_map(tmp_path):
 
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 PLACED = ["東京都江東区東陽4-11-28", "東京都江東区木場1-5-2", "東京都江東区三好3-15-12"]
 
 XSS_SCRIPT = "</script><script>window.__xss=1</script>"
@@ -1459,19 +1458,7 @@ tmpl = Environment().from_string(text)
 # --------------------------------------------------------------------------- item 1 in Chromium
 
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield b
-        b.close()
+# ``browser``: conftest's fixture (Debian's chromium, one per module).
 
 
 def _offline_page(browser):
