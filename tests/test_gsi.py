@@ -8,11 +8,12 @@ import os
 import socket
 import stat
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from _fake_service import ScriptedService, serving
 from geomap.errors import GeocoderParseError, UsageError
 from geomap.geocoders import RESULT_COLUMNS, GsiGeocoder, RateLimiter, cache_info, clear_cache
 from geomap.geocoders.http import parse_retry_after
@@ -32,8 +33,8 @@ def feature(title: str, lat: float, lon: float) -> dict:
     }
 
 
-class FakeGsi:
-    """What the imitated service answers, per query, and what it was asked.
+class FakeGsi(ScriptedService):
+    """What the imitated service answers, per query, and what it was asked (and its headers).
 
     ``script[q]`` is a list of answers used in turn (the last one repeats); an answer is
     ``("json", data)``, ``("raw", text)``, ``("status", code, headers)``, ``("slow",)``
@@ -41,20 +42,9 @@ class FakeGsi:
     """
 
     def __init__(self):
-        self.script: dict[str, list[tuple]] = {}
-        self.queries: list[str] = []
+        super().__init__()
         self.headers: list[dict] = []
         self.release = threading.Event()
-        self.lock = threading.Lock()
-
-    def answer(self, q: str, *answers: tuple) -> None:
-        self.script[q] = list(answers)
-
-    def next_answer(self, q: str) -> tuple:
-        with self.lock:
-            self.queries.append(q)
-            answers = self.script.get(q) or [("json", [])]
-            return answers.pop(0) if len(answers) > 1 else answers[0]
 
 
 def _handler(fake: FakeGsi):
@@ -105,16 +95,8 @@ def _handler(fake: FakeGsi):
 def gsi_server():
     """A thread serving :class:`FakeGsi` on 127.0.0.1; yields ``(fake, url)``."""
     fake = FakeGsi()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield fake, f"http://127.0.0.1:{server.server_port}/address-search/AddressSearch"
-    finally:
-        fake.release.set()
-        server.shutdown()
-        server.server_close()
+    with serving(_handler(fake), fake.release) as url:
+        yield fake, url
 
 
 class FakeClock:

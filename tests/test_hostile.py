@@ -39,6 +39,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from _fake_service import ScriptedService, serving
 from geomap.cli import main
 from geomap.errors import InputError, UsageError
 from geomap.geocoders import GsiGeocoder, cache_info
@@ -1768,8 +1769,8 @@ def feature(title: str, lat, lon) -> dict:
 # -- the imitated service ----------------------------------------------------------------
 
 
-class Service:
-    """What the server on 127.0.0.1 answers, per query, and what it was asked.
+class Service(ScriptedService):
+    """What the server on 127.0.0.1 answers, per query, what it was asked, and the bytes it sent.
 
     ``script[q]`` lists answers used in turn (the last repeats); queries without a script
     get ``default``. Answers: ``("json", data)``, ``("raw", text)``, ``("status", code,
@@ -1778,21 +1779,9 @@ class Service:
     """
 
     def __init__(self):
-        self.script: dict[str, list[tuple]] = {}
-        self.default: tuple = ("json", [])
-        self.queries: list[str] = []
+        super().__init__()
         self.sent_bytes = 0
         self.stop = threading.Event()
-        self.lock = threading.Lock()
-
-    def answer(self, q: str, *answers: tuple) -> None:
-        self.script[q] = list(answers)
-
-    def next_answer(self, q: str) -> tuple:
-        with self.lock:
-            self.queries.append(q)
-            answers = self.script.get(q) or [self.default]
-            return answers.pop(0) if len(answers) > 1 else answers[0]
 
 
 def _handler(service: Service):
@@ -1883,15 +1872,8 @@ class _QuietServer(ThreadingHTTPServer):
 def service():
     """A thread serving :class:`Service` on 127.0.0.1; yields ``(service, url)``."""
     fake = Service()
-    server = _QuietServer(("127.0.0.1", 0), _handler(fake))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield fake, f"http://127.0.0.1:{server.server_port}/address-search/AddressSearch"
-    finally:
-        fake.stop.set()
-        server.shutdown()
-        server.server_close()
+    with serving(_handler(fake), fake.stop, _QuietServer) as url:
+        yield fake, url
 
 
 @pytest.fixture(autouse=True)
