@@ -12,6 +12,7 @@ from test_gsi import TOYO, TOYO_POINT, FakeClock, cache_home, feature, gsi_serve
 
 import geomap
 import geomap.geocoders as geocoders
+from conftest import find_cycle as _find_cycle, imports_of
 from geomap.errors import UsageError
 from geomap.geocoders import (
     ERROR_COLUMN,
@@ -249,58 +250,11 @@ def _package_modules() -> dict[str, "Path"]:
 
 
 def _imports_of(module: str, path) -> set[str]:
-    """The package's modules that ``module`` imports anywhere in its source (functions included)."""
-    import ast
+    """The package's modules that ``module`` imports anywhere in its source (functions included).
 
-    known = set(_package_modules())
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    edges: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            candidates = [(alias.name, []) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(parts + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
-            candidates = [(base, [alias.name for alias in node.names])]
-        else:
-            continue
-        for base, names in candidates:
-            submodules = [f"{base}.{name}" for name in names if f"{base}.{name}" in known]
-            edges.update(submodules)
-            if base in known and len(submodules) < len(names) or (base in known and not names):
-                edges.add(base)  # a name taken from the module itself
-    edges.discard(module)
-    return edges
-
-
-def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One cycle of ``graph`` as a path that ends where it starts, or None."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node):
-        state[node] = 1
-        stack.append(node)
-        for nxt in sorted(graph.get(node, ())):
-            if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return None
+    The package itself counts too: nothing in it may import the package's own table.
+    """
+    return imports_of(module, path, set(_package_modules()), with_ancestors=True)
 
 
 def test_the_cycle_finder_finds_cycles():

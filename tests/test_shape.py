@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import geomap
+from conftest import find_cycle, imports_of
 
 ROOT = Path(geomap.__file__).parent
 MAX_LINES = 500
@@ -20,55 +20,6 @@ def modules() -> dict[str, Path]:
             parts = parts[:-1]
         found[".".join(parts)] = path
     return found
-
-
-def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
-    """The package's modules that ``name`` imports anywhere in its source, functions included.
-
-    ``from .x import y`` counts as importing ``x`` (or ``x.y`` when that is a module). A module
-    never counts as importing the packages it sits in: Python imports those first anyway.
-    """
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    edges: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(parts + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
-            subs = [f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in known]
-            targets = subs + ([base] if len(subs) < len(node.names) else [])
-        else:
-            continue
-        edges.update(t for t in targets if t in known)
-    ancestors = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
-    return edges - ancestors - {name}
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One cycle of ``graph`` as a path that ends where it starts, or None."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node):
-        state[node] = 1
-        stack.append(node)
-        for nxt in sorted(graph.get(node, ())):
-            if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt not in state and (found := visit(nxt)):
-                return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (found := visit(node)):
-            return found
-    return None
 
 
 def test_the_reader_and_the_finder_see_what_they_must(tmp_path):
