@@ -155,9 +155,17 @@ def create_app(*, host: str, port: int, token: str, root, max_upload: int, lang:
         job = received.job
         if job is None:
             return fail("app_no_file", 400, lang)
+        return await read_answer(job, lang)
+
+    def reading_options(body) -> dict:
+        """How the list is read (sheet, header row, encoding): the same for reading it again and for the map."""
+        return {key: text_option(body.get(key)) for key in ("sheet", "header_row", "encoding")}
+
+    async def read_answer(job, lang, **options):
+        """The list read (its columns, rows, guesses) or, when it cannot be read, why (422)."""
         answer = {"job": job.id, "name": job.name}
         try:
-            answer["read"] = await run_in_threadpool(jobs.read, job, lang=lang)
+            answer["read"] = await run_in_threadpool(jobs.read, job, lang=lang, **options)
         except GeomapError as exc:
             answer["error"] = job.shown(error_message(exc, lang))
             return JSONResponse(answer, status_code=422)
@@ -167,26 +175,14 @@ def create_app(*, host: str, port: int, token: str, root, max_upload: int, lang:
         lang = lang_of(request)
         body = await read_json(request)
         job = jobs.get(request.path_params["job"])
-        options = {
-            "sheet": text_option(body.get("sheet")),
-            "header_row": text_option(body.get("header_row")),
-            "encoding": text_option(body.get("encoding")),
-        }
-        try:
-            return JSONResponse({"job": job.id, "name": job.name,
-                                 "read": await run_in_threadpool(jobs.read, job, lang=lang, **options)})
-        except GeomapError as exc:
-            return JSONResponse({"job": job.id, "name": job.name, "error": job.shown(error_message(exc, lang))},
-                                status_code=422)
+        return await read_answer(job, lang, **reading_options(body))
 
     async def make(request: Request):
         lang = lang_of(request)
         body = await read_json(request)
         job = jobs.get(request.path_params["job"])
         options = {
-            "sheet": text_option(body.get("sheet")),
-            "header_row": text_option(body.get("header_row")),
-            "encoding": text_option(body.get("encoding")),
+            **reading_options(body),
             "address_column": text_option(body.get("address_column")),
             "name": text_option(body.get("name")),
             "category": text_option(body.get("category")),
