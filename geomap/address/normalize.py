@@ -74,14 +74,8 @@ def kanji_to_int(numeral: str) -> int:
 
 
 def _digitize(text: str, origin: list[int]) -> tuple[str, list[int]]:
-    """Replace 漢数字 runs with Arabic digits, keeping ``origin`` aligned."""
-    if not KANJI_NUMERAL_RUN.search(text):
-        return text, origin
-    return _digitize_runs(text, origin)
-
-
-def _digitize_runs(text: str, origin: list[int]) -> tuple[str, list[int]]:
-    """:func:`_digitize` of a ``text`` known to hold a 漢数字 run."""
+    """Replace 漢数字 runs with Arabic digits, keeping ``origin`` aligned (called by :func:`normalize`
+    only for a ``text`` it found a run in)."""
     out: list[str] = []
     out_origin: list[int] = []
     last = 0
@@ -138,7 +132,7 @@ def normalize(raw: str) -> Normalized:
         body = [i for i, ch in enumerate(source) if ch not in _REMOVED]
     text = folded
     if numerals:
-        text, body = _digitize_runs(folded, body)
+        text, body = _digitize(folded, body)
     body.append(tail)
     return Normalized(text, body, source)
 
