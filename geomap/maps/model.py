@@ -297,7 +297,12 @@ def _popups(placed, name, category, address_cols, model):
     if not parts or not address_cols:
         return placed, fields
     placed = placed.copy()
-    placed[TOWN_TEXT] = placed[parts].astype("string").fillna("").agg("".join, axis=1)
+    # column by column, not row by row (.agg("".join, axis=1) took ~18 s for 200,000 rows)
+    texts = placed[parts].astype("string").fillna("")
+    joined = texts[parts[0]]
+    for part in parts[1:]:
+        joined = joined + texts[part]
+    placed[TOWN_TEXT] = joined.to_numpy(dtype=object)
     return placed, fields + [(model.text("popup_town"), TOWN_TEXT)]
 
 
