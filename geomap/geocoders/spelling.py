@@ -27,13 +27,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from ..address.variants import LOOK_ALIKES
 from .answer import NAME_STOPS, match_without
 
 _DORI = re.compile(r"通(?!り)")
 # A lot of the イロハ numbering at the end of a name (香取市 佐原ロ), written as the look-alike kanji
-# (佐原口). Not ニ: its kanji 二 would be read as the number 2.
-KANJI_FOR_KANA = {"ロ": "口", "エ": "工", "カ": "力", "タ": "夕"}
-_KANA_LOT = re.compile(r"(?<=[\u3400-\u9fff])[ロエカタ]$")
+# (佐原口): the look-alikes normalization folds before a kanji (variants.LOOK_ALIKES), but not ニ: its
+# kanji 二 would be read as the number 2.
+KANJI_FOR_KANA = {kana: kanji for kana, kanji in LOOK_ALIKES.items() if kana != "ニ"}
+_KANA_LOT = re.compile(rf"(?<=[\u3400-\u9fff])[{''.join(KANJI_FOR_KANA)}]$")
 _DORI_RI = re.compile(r"通り")
 # Pairs of characters written for one another in place names (each way round).
 SWAPS = ("舟船", "斎斉", "磐盤")
