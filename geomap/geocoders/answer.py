@@ -62,6 +62,15 @@ class TownHit:
         return score
 
 
+def best_explained(hits: list[tuple[str, TownHit]], text: str) -> list[tuple[str, TownHit]]:
+    """The ``(code, hit)`` pairs whose hit explains ``text`` best (:meth:`TownHit.quality`), in order."""
+    if len(hits) <= 1:
+        return hits
+    scores = [h.quality(text) for _, h in hits]
+    best = max(scores)
+    return [hit for hit, score in zip(hits, scores) if score == best]
+
+
 def match_without(match_at, text: str, pos: int, start: int, end: int):
     """The town match at ``pos`` of ``text`` read without ``text[start:end]`` (a word the list
     adds that the index lacks), with its end (or the ends of its hits) in ``text``; None if no
@@ -97,4 +106,4 @@ def is_valid_point(lat: float, lon: float) -> bool:
     return not (math.isnan(lat) or math.isnan(lon))
 
 
-__all__ = ["NAME_END", "NAME_STOPS", "Match", "TownHit", "is_valid_point", "match_without", "notes_of", "with_notes"]
+__all__ = ["NAME_END", "NAME_STOPS", "Match", "TownHit", "best_explained", "is_valid_point", "match_without", "notes_of", "with_notes"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..address.normalize import key
-from .answer import NAME_END, Match, TownHit, is_valid_point
+from .answer import NAME_END, Match, TownHit, best_explained, is_valid_point
 
 
 _LETTER = re.compile(r"[^\d\-#]")
@@ -60,9 +60,7 @@ def find(matcher, text: str, pos: int, pref: str = "") -> Match | None:
             for h in hit if isinstance(hit, list) else [hit] if hit is not None else []:
                 if NAME_END.match(text, h.end) and not any(c == code and o.name == h.name for c, o in hits):
                     hits.append((code, h))
-    if len(hits) > 1:  # 伏見一丁目 is not 伏見 followed by an unexplained 1丁目 (see TownHit.quality)
-        scores = [h.quality(text) for _, h in hits]
-        hits = [hit for hit, score in zip(hits, scores) if score == max(scores)]
+    hits = best_explained(hits, text)  # 伏見一丁目 is not 伏見 followed by an unexplained 1丁目
     if len(hits) > 1:
         exacts = exact_names(hits, text, pos)
         if len(exacts) == 1:  # one town is named exactly as written: the other readings needed a change

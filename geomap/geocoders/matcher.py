@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from ..address.normalize import Normalized, key, skip_brackets, skip_leading_noise
 from . import families, koaza, reasons
 from .answer import NAME_END as _NAME_END
-from .answer import Match, TownHit, is_valid_point
+from .answer import Match, TownHit, best_explained, is_valid_point
 from .index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, WEAK, Town, TownIndex
 
 # After a town's base name, a number that is its 丁目: "東陽4-", "東陽4丁目", "東陽4の", "東陽4" (end).
@@ -351,10 +351,7 @@ class Matcher:
                 hits.extend((code, h) for h in hit)
             elif hit is not None:
                 hits.append((code, hit))
-        if len(hits) > 1:
-            scores = [h.quality(text) for _, h in hits]
-            best = max(scores)
-            hits = [hit for hit, score in zip(hits, scores) if score == best]
+        hits = best_explained(hits, text)
         if not hits and len(codes) > 1:
             ward = self._unknown_ward(text, codes, pos)
             if ward is not None:
