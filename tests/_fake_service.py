@@ -1,7 +1,8 @@
 """The core of a fake HTTP service on 127.0.0.1 that answers each query from a script.
 
 Used by ``test_gsi.py`` (:class:`FakeGsi`) and ``test_hostile.py`` (:class:`Service`): each
-keeps its own handler (how an answer is written) and its own extra fields.
+keeps its own handler (how an answer is written) and its own extra fields. Both import
+:func:`cache_home`, so every test of theirs gets its own cache directory.
 """
 
 from __future__ import annotations
@@ -10,6 +11,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path, monkeypatch):
+    """Every test gets its own cache directory (never the user's)."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(directory))
+    return directory
 
 
 class ScriptedService:

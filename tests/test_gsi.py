@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from _fake_service import ScriptedService, serving
+from _fake_service import ScriptedService, cache_home, serving  # noqa: F401 (cache_home: an autouse fixture)
 from geomap.errors import GeocoderParseError, UsageError
 from geomap.geocoders import RESULT_COLUMNS, GsiGeocoder, RateLimiter, cache_info, clear_cache
 from geomap.geocoders.http import parse_retry_after
@@ -112,14 +112,6 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@pytest.fixture(autouse=True)
-def cache_home(tmp_path, monkeypatch):
-    """Every test gets its own cache directory (never the user's)."""
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(directory))
-    return directory
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from _fake_service import ScriptedService, serving
+from _fake_service import ScriptedService, cache_home, serving  # noqa: F401 (cache_home: an autouse fixture)
 from geomap.cli import main
 from geomap.errors import InputError, UsageError
 from geomap.geocoders import GsiGeocoder, cache_info
@@ -1874,14 +1874,6 @@ def service():
     fake = Service()
     with serving(_handler(fake), fake.stop, _QuietServer) as url:
         yield fake, url
-
-
-@pytest.fixture(autouse=True)
-def cache_home(tmp_path, monkeypatch):
-    """Every test gets its own cache directory (never the user's)."""
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(directory))
-    return directory
 
 
 @pytest.fixture
