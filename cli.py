@@ -1,6 +1,6 @@
 """Run the geomap command from a checkout: ``python cli.py render x.csv``."""
 
-from geomap.cli import main
+from geomap.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -1,6 +1,6 @@
 """``python -m geomap``: the ``geomap`` command (for a venv whose scripts folder is not on PATH)."""
 
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":
-    main(prog_name="geomap")
+    run()

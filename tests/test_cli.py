@@ -333,3 +333,44 @@ def test_geocode_to_xlsx_drops_control_characters_and_says_so(tmp_path):
     assert csv.exit_code == 0 and "制御文字" not in csv.stderr
     text = (tmp_path / "out.csv").read_bytes().decode("utf-8-sig")
     assert text.startswith('"名称\x01",') and '"a\x01b"' in text and '"c\x0bd\x1f"' in text and '"\uffff"' in text
+
+
+def _command(*args, cwd=None):
+    """``python -m geomap …`` as a process of its own: the console command's entry (cli.run)."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "geomap", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_command_as_a_process_says_everything_and_exits_with_its_code(tmp_path):
+    # run() ends the process without freeing its objects: what was printed and written must all be there.
+    src = put(tmp_path, "a.csv", TEXT + "（架空）どこか,公園,どこにもない町,1\n")
+    done = _command("geocode", src, "-o", tmp_path / "out.csv", "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("Read 3 rows") and done.stderr.rstrip().endswith(str(tmp_path / "out.csv"))
+    table = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
+    assert len(table) == 3 and table["level"].tolist()[:2] == [3, 3]
+    unmatched = pd.read_csv(tmp_path / "a_unmatched.csv", encoding="utf-8-sig")
+    assert unmatched.iloc[0]["住所"] == "どこにもない町"
+    missing = _command("geocode", tmp_path / "nothing.csv")
+    assert missing.returncode == 1 and missing.stderr.startswith("エラー") and "Traceback" not in missing.stderr
+    usage = _command("geocode", src, "--no-such-option")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+    version = _command("--version")
+    assert version.returncode == 0 and version.stdout.startswith("geomap")
+
+
+def test_a_command_called_in_process_leaves_the_garbage_collector_as_it_was(tmp_path):
+    import gc
+
+    src = put(tmp_path, "a.csv", TEXT)
+    assert gc.isenabled()
+    assert run("geocode", src, "-q").exit_code == 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert run("geocode", src, "-q").exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
