@@ -65,6 +65,7 @@ class Matcher:
     def __init__(self, index: TownIndex):
         self.index = index
         self._again: dict[str, tuple[str, ...]] = {}
+        self._written_start: tuple[str, tuple] = ("", ())
 
     def _written_again(self, code: str) -> tuple[str, ...]:
         """How the municipality ``code`` is written a second time before its town (its name, without
@@ -75,6 +76,25 @@ class Matcher:
             names = {mun.city, mun.city.split("郡")[-1], mun.city.split("市")[-1], mun.pref + mun.city}
             forms = self._again[code] = tuple(k for k in map(key, names) if k)
         return forms
+
+    def written_start(self, text: str) -> tuple[int, str, int, list[str], int]:
+        """What ``text`` writes first: where it starts (noise skipped), the prefecture written
+        there and where it ends, and the municipalities written after it (islands, 支庁 or
+        郡 names skipped) and where they end: ``(start, pref, pref_end, codes, codes_end)``,
+        ``pref`` "" and ``codes`` empty when none is written.
+
+        The matcher reads this first, and the old-name reading asks the same question
+        again: the answer for the last text asked is kept.
+        """
+        last_text, last = self._written_start
+        if last_text == text and last:
+            return last
+        start = skip_leading_noise(text)
+        pref, pref_end = self.match_pref(text, start)
+        codes, codes_end = self.match_city_skipping(text, pref_end, self.index.city_keys[pref]) if pref else ([], start)
+        found = (start, pref, pref_end, codes, codes_end)
+        self._written_start = (text, found)
+        return found
 
     # -- prefecture -------------------------------------------------------
     def match_pref(self, text: str, pos: int) -> tuple[str, int]:
@@ -282,12 +302,8 @@ class Matcher:
     def answer(self, norm: Normalized, default_pref: str = "", default_codes: Sequence[str] = ()) -> Match:
         """The matcher's own answer, before the readings of :data:`families.READINGS` and the notes of rows that stop early."""
         text = norm.text
-        pos = skip_leading_noise(text)
-        pref, pos_after_pref = self.match_pref(text, pos)
-        codes: list[str] = []
-        if pref:
-            codes, pos_city = self.match_city_skipping(text, pos_after_pref, self.index.city_keys[pref])
-        else:
+        pos, pref, pos_after_pref, codes, pos_city = self.written_start(text)
+        if not pref:
             for short_pref, end in self.match_pref_short(text, pos):
                 codes, pos_city = self.match_city(text, end, self.index.city_keys[short_pref])
                 if codes:

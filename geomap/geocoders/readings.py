@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..address.normalize import Normalized, normalize, skip_leading_noise
+from ..address.normalize import Normalized, normalize
 from . import oldnames, postal
 from .answer import notes_of, with_notes
 from .matcher import Match, Matcher
@@ -80,11 +80,10 @@ def _old_name(matcher: Matcher, norm: Normalized, m: Match, pref: str, codes: Se
     (豊浜町大字大浜 is 呉市's, whatever 大浜 elsewhere says).
     """
     text = norm.text
-    pos = skip_leading_noise(text)
-    written, after = matcher.match_pref(text, pos)
-    start = after if written else pos
-    table = matcher.index.city_keys[written] if written else matcher.index.city_keys_all
-    if matcher.match_city_skipping(text, start, table)[0]:
+    pos, written, start, current, _ = matcher.written_start(text)
+    if not written:
+        current = matcher.match_city_skipping(text, pos, matcher.index.city_keys_all)[0]
+    if current:
         return m  # a current name is written there: it wins
     if m.level >= 3 and m.code in codes:
         return m  # the list's municipality (--city) and a town of it
