@@ -20,7 +20,7 @@ from dataclasses import dataclass
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 NATIONAL = os.path.join(REPO, "..", "shared", "data", "dev-addresses", "schools-japan-dev.txt")
-CLI = "import sys; from geomap.cli import main; sys.exit(main())"
+CLI = "from geomap.cli import run; run()"  # what the console command geomap runs
 CACHE = os.path.join(tempfile.gettempdir(), "geomap-bench-lists")
 
 

@@ -32,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 NATIONAL = os.path.join(REPO, "..", "shared", "data", "dev-addresses", "schools-japan-dev.txt")
-CLI = "import sys; from geomap.cli import main; sys.exit(main())"
+CLI = "from geomap.cli import run; run()"  # what the console command geomap runs
 
 STEPS = r"""
 import json, resource, time
@@ -92,6 +92,8 @@ from geomap import geocoding, io, report, summary
 from geomap.columns import find_columns, require_columns
 from geomap.output import write_table
 step("imports")
+import gc
+gc.disable()  # as the command runs (geomap.cli._collector_paused)
 from geomap.geocoders.index import town_index
 town_index()
 step("index")
