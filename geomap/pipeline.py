@@ -78,6 +78,9 @@ class TableResult:
         What :func:`geomap.io.read_table` read: ``header_row`` (the row read as the header,
         from 1), ``sheet`` (the .xlsx sheet, else None) and ``sheets`` (how many the
         workbook has).
+    placed_level : int
+        The level a geocoded row had to reach to count as placed (:func:`geomap.report.placed_level`):
+        3 for a table; 2 or 1 for a map of municipalities or prefectures without points.
     """
 
     rows: int
@@ -94,6 +97,7 @@ class TableResult:
     renamed: dict = field(default_factory=dict)
     read: dict = field(default_factory=dict)
     cleaned: int = 0
+    placed_level: int = 3
 
     @property
     def outputs(self) -> list[Path]:
@@ -432,9 +436,7 @@ def render(
     renamed = {c: f"{c}_input" for c in df.columns if f"{c}_input" in frame.columns and c in RESULT_COLUMNS}
     value, category, name = (renamed.get(c, c) if c else c for c in (value, category, name))
 
-    # without points the area is all the map shows: rows placed at their municipality count
-    # for municipalities, rows placed at their prefecture for prefectures
-    min_level = {"municipality": 2, "prefecture": 1}.get(by, 3) if not points else 3
+    min_level = report.placed_level(by, points)
     counts = report.counts(frame, min_level, geocoded.online)
     unmatched = report.write_unmatched(frame, found, lang, min_level, unmatched_file, [input],
                                        services=geocoded.services)
@@ -468,7 +470,7 @@ def render(
         with steps("step_image"):
             written_images.append(save_image(model, path))
     return RenderResult(output=html, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
-                        images=written_images, personal=personal, decided=decided, **counts)
+                        images=written_images, personal=personal, decided=decided, placed_level=min_level, **counts)
 
 
 __all__ = [

@@ -38,6 +38,21 @@ _JAPAN_LON = (122.0, 154.0)
 # -- the rule -------------------------------------------------------------------------
 
 
+def placed_level(by: str = "auto", points: bool = True) -> int:
+    """The level a geocoded row must reach to be placed on a map coloured ``by`` these areas.
+
+    Town level (3) when the map has points; without points the areas are all the map shows,
+    so a row placed at its municipality counts for municipalities (2), at its prefecture for
+    prefectures (1). A table (``geomap geocode``) is held to town level.
+
+    Examples
+    --------
+    >>> placed_level("municipality", points=False), placed_level("municipality", points=True)
+    (2, 3)
+    """
+    return {"municipality": 2, "prefecture": 1}.get(by, 3) if not points else 3
+
+
 def placed_rows(frame: pd.DataFrame, min_level: int = 3) -> pd.Series:
     """True for rows that go on the map: coordinates from the input, or geocoded to ``min_level`` or finer.
 
@@ -251,6 +266,7 @@ def write_unmatched(frame: pd.DataFrame, found: Columns, lang: str, min_level: i
 __all__ = [
     "coarse_rows",
     "counts",
+    "placed_level",
     "placed_rows",
     "readable_errors",
     "unmatched_path",

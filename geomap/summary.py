@@ -56,10 +56,8 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
     if coarse and result.unmatched is not None:
         say("summary_coarse", count=f"{coarse:,}", path=str(result.unmatched))
     if result.unplaced and frame is not None and result.unmatched is not None:
-        # The rows of the unmatched file: below town level, or below municipality level on a map
-        # of municipalities without points (what the placed count says).
-        min_level = 3 if int(report.placed_rows(frame, 3).sum()) == result.placed else 2
-        suggested = suggestions(frame.loc[~report.placed_rows(frame, min_level)])
+        # The rows of the unmatched file: those below the level the placed count was held to.
+        suggested = suggestions(frame.loc[~report.placed_rows(frame, getattr(result, "placed_level", 3))])
         suggested = suggested[suggested != ""]
         if len(suggested):
             say("summary_suggestions", count=f"{len(suggested):,}", example=suggested.iloc[0],

@@ -374,3 +374,23 @@ def test_a_command_called_in_process_leaves_the_garbage_collector_as_it_was(tmp_
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("args", [["geocode"], ["render"], ["render", "--by", "prefecture", "--no-points"],
+                                  ["render", "--by", "municipality", "--no-points"]])
+def test_the_summary_counts_the_suggestions_the_unmatched_file_has(tmp_path, args):
+    # Rows at town, municipality, prefecture level and none: which of them are "placed"
+    # depends on the map; the 候補 count said must be that of the file written.
+    src = put(tmp_path, "l.csv", "名称,住所\nA,東京都江東区東陽4-11-28\nB,東京都江東区東洋4-11-28\n"
+                                  "C,東京都江東九1\nD,大阪府大坂市北区梅田1\nE,とうきょう\n")
+    out = tmp_path / ("l.csv.out.csv" if args[0] == "geocode" else "l.html")
+    result = run(*args, src, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    rows = pd.read_csv(tmp_path / "l_unmatched.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    with_suggestion = int((rows["候補"] != "").sum())
+    said = re.search(r"候補のある行: (\d+)", result.stderr)
+    assert (int(said.group(1)) if said else 0) == with_suggestion
+    if args[-1] == "--no-points" and args[2] == "prefecture":
+        assert rows["住所"].tolist() == ["とうきょう"] and with_suggestion == 0
+    if args == ["geocode"]:
+        assert with_suggestion >= 1  # 東洋 → 東陽

@@ -308,8 +308,7 @@ class Jobs:
             files["unmatched"] = result.unmatched
         shown = dataclasses.replace(result, unmatched=Path(job.download_name("unmatched")))
         summary = summary_lines(shown, lang, input_path=job.name, kind="map")
-        min_level = 2 if options.get("by") == "municipality" and not options.get("points", True) else 3
-        table = (_unmatched_table(result.frame, result.columns, lang, min_level, services=list(result.online))
+        table = (_unmatched_table(result.frame, result.columns, lang, result.placed_level, services=list(result.online))
                  if result.unplaced else None)
         with job.lock:
             job.files = files
@@ -342,6 +341,7 @@ def _unmatched_again(job: Job, options: dict, lang: str) -> dict | None:
     from ..columns import find_columns
     from ..io import read_table
     from ..geocoding import geocode_table
+    from ..report import placed_level
 
     try:
         df = read_table(job.input, sheet=options.get("sheet"), encoding=options.get("encoding"),
@@ -349,8 +349,7 @@ def _unmatched_again(job: Job, options: dict, lang: str) -> dict | None:
         found = find_columns(df, address_column=options.get("address_column"))
         frame = geocode_table(df, address_column=options.get("address_column"), pref=options.get("pref"),
                               city=options.get("city"), lang=lang)
-        min_level = 2 if options.get("by") == "municipality" and not options.get("points", True) else 3
-        return _unmatched_table(frame, found, lang, min_level)
+        return _unmatched_table(frame, found, lang, placed_level(options.get("by", "auto"), options.get("points", True)))
     except GeomapError:
         return None
 
