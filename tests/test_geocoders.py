@@ -331,6 +331,12 @@ def test_gsi_uses_the_offline_geocoders_public_context_only():
         ({"city": "札幌市"}, ["北1条西2丁目"], ["北海道札幌市北1条西2丁目"]),
         ({"pref": "東京都"}, ["江東区東陽4-11-28", "東陽4-11-28"], ["江東区東陽4-11-28", "東京都東陽4-11-28"]),
         ({}, ["東陽4-11-28"], ["東陽4-11-28"]),
+        # 北区 is a ward of several cities: the municipality written is only inferred, so the
+        # prefecture goes before it, once, and the ward is not written twice; with another
+        # note (栄ー丁目 read as 一丁目) as well as the inferred one, the same.
+        ({"pref": "東京都", "city": "北区"}, ["北区赤羽一丁目1-1", "北区赤羽ー丁目1-1", "東京都北区赤羽一丁目1-1", "赤羽一丁目1-1"],
+         ["東京都北区赤羽一丁目1-1", "東京都北区赤羽ー丁目1-1", "東京都北区赤羽一丁目1-1", "東京都北区赤羽一丁目1-1"]),
+        ({"pref": "東京都"}, ["北区赤羽ー丁目1-1"], ["東京都北区赤羽ー丁目1-1"]),
     ],
 )
 def test_apply_context_writes_the_context_before_bare_addresses(context, addresses, expected):

@@ -21,6 +21,7 @@ from ..address.normalize import Normalized, key, normalize
 from ..messages import note_text
 from .base import RESULT_COLUMNS, Geocoder, context_keywords
 from . import readings
+from .answer import notes_of
 from .index import town_index
 from .matcher import Match, Matcher
 
@@ -45,6 +46,7 @@ class Context:
 
     def __init__(self, matcher: Matcher, default_pref: str | None, default_city: str | None):
         index = matcher.index
+        self.matcher = matcher
         self.pref = ""
         self.codes: list[str] = []
         if default_pref:
@@ -168,22 +170,30 @@ class OfflineGeocoder(Geocoder):
         if len(cities) > 1:  # a designated city given without a ward: its name
             cities = {index.municipalities[c].designated for c in context.codes}
         prefix = context.pref + (next(iter(cities)) if len(cities) == 1 else "")
-        texts = [v for v in values if isinstance(v, str) and v.strip()]
-        bare = geocode_strings(texts, lang=self.lang)
-        # Not named by the address itself: nothing found, or a municipality only inferred
-        # from a town's name (北1条西2丁目 is a town of 旭川市 too, but a 札幌市 list means 札幌市).
-        inferred = [note_text(("note_municipality_inferred", {"place": pref + city}), self.lang)
-                    for pref, city in zip(bare["pref"], bare["city"])]
-        unplaced = {text for text, level, matched, note, guess
-                    in zip(texts, bare["level"], bare["matched"], bare["note"], inferred)
-                    if level == 0 or note == guess or (level == 1 and not matched)}
+        texts = dict.fromkeys(v for v in values if isinstance(v, str) and v.strip())
+        unplaced = {text for text in texts if not _names_its_place(context.matcher, normalize(text))}
         return [_with_context(prefix, context.pref, v) if isinstance(v, str) and v in unplaced else v for v in values]
 
 
+def _names_its_place(matcher: Matcher, norm: Normalized) -> bool:
+    """The address itself names where it is, read without a context: not nothing found, nothing
+    read before a prefecture, or a municipality only inferred from a town's name (北1条西2丁目
+    is a town of 旭川市 too, but a 札幌市 list means 札幌市)."""
+    m = readings.match(matcher, norm)
+    if m.level == 0 or (m.level == 1 and not norm.source_between(0, m.end).strip()):
+        return False
+    return not any(k == "note_municipality_inferred" for k, _ in notes_of(m.note))
+
+
 def _with_context(prefix: str, pref: str, text: str) -> str:
-    """``text`` with the context before it, the prefecture left out when the text writes it."""
-    if pref and text.lstrip().startswith(pref):
-        return pref + prefix[len(pref):] + text.lstrip()[len(pref):]
+    """``text`` with the context before it, less what the text writes itself: the prefecture,
+    or the municipality (北区赤羽一丁目 of a 東京都北区 list gets only 東京都 before it)."""
+    written = text.lstrip()
+    if pref and written.startswith(pref):
+        written, text = written[len(pref):], written[len(pref):]
+    city = prefix[len(pref):]
+    if city and written.startswith(city):
+        return pref + written
     return prefix + text
 
 
