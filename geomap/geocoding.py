@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import Columns, find_columns, has_point, join_address, require_columns, typed_numbers
+from .errors import InputError
 from .geocoders import GEOCODERS, accepted_options, get_geocoder
 from .geocoders.base import ERROR_COLUMN, RESULT_COLUMNS, Geocoder, context_keywords, empty_result
 from .geocoders.offline import OfflineGeocoder, geocode_strings
@@ -354,10 +355,17 @@ def geocode_rows(
         result.loc[valid, "level"] = INPUT_LEVEL
         result.loc[given, "source"] = INPUT_SOURCE
         todo = ~given
-    addresses = join_address(df, found)
-    if addresses.dtype == object:
-        # As Arrow-backed text where pandas has it: a list of millions is not kept as Python strings.
-        addresses = addresses.astype(str)
+    try:
+        addresses = join_address(df, found)
+        if addresses.dtype == object:
+            # As Arrow-backed text where pandas has it: a list of millions is not kept as Python strings.
+            addresses = addresses.astype(str)
+    except UnicodeEncodeError as exc:  # a lone surrogate, which only a frame from Python can hold
+        from .textrows import unencodable_cell
+
+        column, row = unencodable_cell(df[[c for c in (found.address, *found.parts) if c is not None]])
+        raise InputError(f"column {column!r}, row {row} holds {exc.object[exc.start]!r}", key="cell_unencodable",
+                         column=column, row=row, char=f"U+{ord(exc.object[exc.start]):04X}") from None
     if found.has_address and todo.any():
         coder = _make_geocoder(geocoder, pref, city, geocoder_options, lang)
         rows = np.flatnonzero(todo)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .delimited import write_delimited
 from .errors import OutputError, UsageError
+from .textrows import unencodable_cell
 from .xlsx import write_xlsx, xml_clean
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".geojson", ".gpkg")
@@ -403,7 +404,13 @@ def write_table_cleaned(df: pd.DataFrame, path, *, protect=(), lat: str = "lat",
         if isinstance(exc, OutputError):
             raise
         raise _output_error(p, exc) from exc
+    except UnicodeEncodeError as exc:  # a lone surrogate, which only a frame from Python can hold
+        column, row = unencodable_cell(df)
+        raise OutputError(f"cannot write {str(p)!r}: column {column!r}, row {row} holds {exc.object[exc.start]!r}",
+                          key="output_unencodable", path=str(p), column=column, row=row,
+                          char=f"U+{ord(exc.object[exc.start]):04X}") from None
     return p, cleaned
+
 
 
 __all__ = [

@@ -185,5 +185,27 @@ def release_arrow_memory() -> None:
         pass
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unencodable_cell(df: pd.DataFrame) -> tuple[str, str]:
+    """The column and row (from 1, "-" for a column name) of the first text UTF-8 cannot hold.
+
+    Only a lone surrogate is such a text, and only a frame made in Python can hold one (a
+    file is decoded strictly): it is named so the user can fix it. ``("", "-")`` if none.
+    """
+    for name in df.columns:
+        if isinstance(name, str) and _SURROGATE.search(name):
+            return name, "-"
+    for i in range(df.shape[1]):
+        column = df.iloc[:, i]
+        if column.dtype == object:
+            found = column.map(lambda v: isinstance(v, str) and _SURROGATE.search(v) is not None).to_numpy(dtype=bool)
+            if found.any():
+                return str(df.columns[i]), str(int(found.argmax()) + 1)
+    return "", "-"
+
+
 __all__ = ["BATCH", "LINES_BLOCK", "Lenient", "TextColumns", "bulk", "csv_lines", "records", "release_arrow_memory",
-           "sample_lines", "separator", "text_array", "text_dtype", "text_lines"]
+           "sample_lines", "separator", "text_array", "text_dtype", "text_lines",
+           "unencodable_cell"]

@@ -360,3 +360,28 @@ def test_xlsx_writer_falls_back_midway_and_finds_spaces_as_python_does(tmp_path,
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and not geomap.xlsx._XML_ILLEGAL.match(chr(c))]
     found = pc.match_substring_regex(pa.array(["a" + c for c in chars]), geomap.xlsx._SPACE_AT_END)
     assert [c for c, f in zip(chars, found.to_pylist()) if f != c.isspace()] == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".geojson", ".gpkg"])
+def test_a_lone_surrogate_is_named_not_a_traceback(tmp_path, suffix):
+    # Only a frame made in Python holds one (files are decoded strictly); no file can hold it.
+    from geomap.errors import OutputError
+    from geomap.messages import error_message
+
+    df = pd.DataFrame({"住所": ["東京都江東区東陽4-11-28", "江東区木場1-5-2"],
+                       "メモ": pd.Series(["x", "a\udc80b"], dtype=object), "lat": [35.6, 35.7], "lon": [139.8, 139.8]})
+    with pytest.raises(OutputError) as info:
+        write_table(df, tmp_path / f"out{suffix}")
+    assert info.value.key == "output_unencodable"
+    assert "「メモ」の 2 行目" in error_message(info.value, "ja") and "U+DC80" in error_message(info.value, "ja")
+    assert list(tmp_path.iterdir()) == []  # nothing half written
+
+
+def test_a_lone_surrogate_in_the_address_is_named():
+    import geomap
+    from geomap.errors import InputError
+
+    df = pd.DataFrame({"住所": pd.Series(["東京都江東区東陽4-11-28", "a\udc80b"], dtype=object)})
+    with pytest.raises(InputError) as info:
+        geomap.geocode_table(df)
+    assert info.value.key == "cell_unencodable" and info.value.params["row"] == "2"

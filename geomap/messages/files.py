@@ -142,6 +142,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "「{path}」に書き込めません（{reason}）。Excel などで開いているなら閉じるか、-o で別の場所を指定してください。",
         "en": "Cannot write '{path}' ({reason}). Close it if it is open in Excel, or give another place with -o.",
     },
+    "cell_unencodable": {
+        "ja": "列「{column}」の {row} 行目に、住所として読めない文字 {char}（対になっていないサロゲート）があります。その文字を直してください。",
+        "en": "Column '{column}', row {row} holds {char} (a lone surrogate), which cannot be read as text. Fix that character.",
+    },
+    "output_unencodable": {
+        "ja": "「{path}」に書き込めません: 列「{column}」の {row} 行目に、ファイルに書けない文字 {char}（対になっていないサロゲート）があります。"
+              "その文字を直してから、もう一度実行してください。",
+        "en": "Cannot write '{path}': column '{column}', row {row} holds {char} (a lone surrogate), which no file can "
+              "hold. Fix that character and run again.",
+    },
     "output_not_regular": {
         "ja": "出力先「{path}」は普通のファイルではありません（装置やパイプなど）。-o で別のファイル名を指定してください。",
         "en": "The output '{path}' is not a regular file (a device, a pipe …). Give another file name with -o.",
