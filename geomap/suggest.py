@@ -12,6 +12,7 @@ summary), never used to place it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -66,29 +67,103 @@ def _deletions(text: str) -> set[str]:
     return {text, *(text[:i] + text[i + 1:] for i in range(len(text)))}
 
 
+def _deletions_from(text: str, head: str) -> set[str]:
+    """Those of :func:`_deletions` of ``text`` that begin with ``head`` (one character, or ``""`` for the empty one)."""
+    found = set()
+    if text[:1] == head:  # text itself and every deletion but that of its first character
+        found.update((text, *(text[:i] + text[i + 1:] for i in range(1, len(text)))))
+    if text[1:2] == head:
+        found.add(text[1:])
+    return found
+
+
+def _lines_with_head(text: str, head: str) -> list[str]:
+    """The lines of ``text`` (each after a newline) whose first or second character is ``head``.
+
+    ``head`` is one character, or ``""``: the lines of at most one character.
+    """
+    if not head:
+        return [line for line in text.split("\n")[1:] if len(line) <= 1]
+    lines, find = [], text.find
+    at = find(head) if head != "\n" else -1
+    while at != -1:  # at >= 1: text begins with a newline
+        end = find("\n", at)
+        end = len(text) if end == -1 else end
+        if text[at - 1] == "\n":
+            lines.append(text[at:end])
+        elif text[at - 2] == "\n":
+            lines.append(text[at - 1:end])
+        at = find(head, end)  # the next line: one that has it later only has it here too
+    return lines
+
+
 class Names:
-    """Names to suggest (``{key: shown}``), indexed so a written part meets only names within one edit.
+    """Names to suggest (``shown``: key → name shown), indexed so a written part meets only names within one edit.
 
     Every name is filed under itself and each of its one-character deletions; a part of the
     address finds its candidates under its own (a substitution, an insertion, a deletion or
     two neighbours swapped all share one), and only those are measured with :func:`distance`.
+
+    Filing is lazy, by the first character of what is filed: every string a part is looked
+    up by begins with the part's first or second character, so the first part that asks
+    files the names with that character among their first two, found in ``text`` (keys one
+    a line; it may hold keys that are no name, and by default holds the keys of ``names``).
     """
 
-    def __init__(self, names: dict[str, str]):
-        self.shown = dict(names)
+    def __init__(self, names: Mapping[str, str], text: str | None = None):
+        self.shown = dict(names) if text is None else names
         self.filed: dict[str, set[str]] = {}
-        filed, get = self.filed, self.filed.get
-        for k in self.shown:  # each set gets its names in the order of ``names``
-            for d in _deletions(k):  # the same strings near() looks a part up by
-                found = get(d)
-                if found is None:
-                    filed[d] = {k}
-                else:
-                    found.add(k)
-        self.maxlen = max(map(len, self.shown), default=0)
+        self.longest: dict[str, int] = {}  # a first character filed under → its longest name (0: none)
+        self.longest_always = 0  # the longest name filed at once
+        if text is None:
+            keys = list(self.shown)
+            if "\n" in "".join(keys):  # a key no line holds is filed at once, under all it is looked up by
+                for k in (k for k in keys if "\n" in k):
+                    self._put(k, _deletions(k))
+                    self.longest_always = max(self.longest_always, len(k))
+                keys = [k for k in keys if "\n" not in k]
+            text = "\n".join(keys)
+        self.text = "\n" + text
 
     def near(self, part: str) -> set[str]:
+        """The names that share ``part`` or one of its one-character deletions (``part`` itself, if a name)."""
+        for head in (part[:1], part[1:2]):  # what the strings of _deletions(part) begin with
+            self._filed(head)
         return {k for d in _deletions(part) for k in self.filed.get(d, ())}
+
+    def reach(self, written: str) -> int:
+        """The length of the longest name a part of ``written`` of two characters or more can meet.
+
+        Such a part is looked up by strings that begin with the first or second character of
+        ``written``, so it meets only the names filed under those, and none shorter than itself by two.
+        """
+        return max([self.longest_always, *(self._filed(head) for head in written[:2])])
+
+    def _filed(self, head: str) -> int:
+        """The length of the longest name filed under ``head``; the names are filed the first time."""
+        longest = self.longest.get(head)
+        if longest is None:
+            longest = self.longest[head] = self._file(head)
+        return longest
+
+    def _file(self, head: str) -> int:
+        """File every name under those of its deletions that begin with ``head``; the longest name's length."""
+        shown, longest = self.shown, 0
+        for k in _lines_with_head(self.text, head):
+            if k in shown:
+                self._put(k, _deletions_from(k, head))
+                longest = max(longest, len(k))
+        return longest
+
+    def _put(self, k: str, under: set[str]) -> None:
+        """File name ``k`` under each string of ``under``."""
+        filed = self.filed
+        for d in under:
+            found = filed.get(d)
+            if found is None:
+                filed[d] = {k}
+            else:
+                found.add(k)
 
 
 def best(written: str, names: "Names | dict[str, str]") -> list[tuple[str, str]]:
@@ -100,12 +175,15 @@ def best(written: str, names: "Names | dict[str, str]") -> list[tuple[str, str]]
     """
     if not isinstance(names, Names):
         names = Names(names)
+    if len(written) < 2:
+        return []
     found: dict[str, tuple[float, int, str]] = {}
-    for n in range(2, min(len(written), names.maxlen + 1) + 1):
+    for n in range(2, min(len(written), names.reach(written) + 1) + 1):
         part = written[:n]
-        if part in names.shown:
+        candidates = names.near(part)
+        if part in candidates:  # a name itself (filed under itself)
             return []
-        for k in sorted(names.near(part)):  # in one order: a tie goes the same way in every process
+        for k in sorted(candidates):  # in one order: a tie goes the same way in every process
             allowed = _allowed(k)
             d = distance(part, k, allowed)
             if d > allowed:
@@ -131,53 +209,80 @@ def best(written: str, names: "Names | dict[str, str]") -> list[tuple[str, str]]
 def town_names(code: str) -> Names:
     """The town names of municipality ``code`` (丁目 towns by their base, 東陽), as :class:`Names`.
 
-    Read straight from the index's tables: a name key (not an alias, no digit) gives the
-    first town it names, a 丁目 base (not an alias) its whole 町 without the 丁目. Only
-    the names are read; no :class:`~geomap.geocoders.index.Town` is made, so a list with
-    rows left in many municipalities does not pay for every town and 丁目 of each.
+    Only the municipality's keys are read at once (one string); whether a key is a name, and
+    the name it shows, are read from the index for the keys a written part meets
+    (:class:`TownNames`), so a list with rows left in many municipalities pays for neither
+    every town of each nor the filing of every name.
     """
     from .geocoders.index import town_index
 
     index = town_index()
     if code not in index.municipalities:
         return Names({})
-    names = {}
-    for k, name in _town_name_items(index, code):
-        names[k] = name
-    return Names(names)
+    shown = TownNames(index, code)
+    return Names(shown, text=shown.text)
 
 
-def _town_name_items(index, code: str) -> list[tuple[str, str]]:
-    """(key, name shown) of municipality ``code``: name keys in key order, then 丁目 bases in key order.
+class TownNames(Mapping):
+    """The town names of one municipality by key, each read from the index the first time it is asked for.
 
-    The same pairs, in the same order, as reading
-    :meth:`~geomap.geocoders.index.TownIndex.city_towns` (``exact`` then ``whole``),
-    without assembling it.
+    A name key (it names towns, is no alias and holds no digit) shows the first town it
+    names; a 丁目 base (no alias) its whole 町 without the 丁目, and that wins where a key
+    is both. Iterated, the name keys come in key order, then the other 丁目 bases in key order.
     """
-    from .geocoders.index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME, NAME_ROW
 
-    prefix, _, table = index.town_probe(code)
-    n = index._ordinal[code]
-    start, stop = index._key_start[n], index._key_start[n + 1]
-    if stop <= start:
-        return []
-    keys = list(dict.fromkeys(index.town_key_text(code).split("\n")))  # a key once, as a dictionary has it
-    values = np.array([table[prefix + k] for k in keys], dtype=np.int64)
-    rows, flags = values >> FLAG_BITS, values & ((1 << FLAG_BITS) - 1)
-    # the first town each key names: links of the keys in [start, stop) whose number is NAME_ROW
-    first, last = int(index._link_start[start]), int(index._link_start[stop])
-    link_rows = np.repeat(np.arange(start, stop), np.diff(index._link_start[start:stop + 1]))
-    named = index._link_number[first:last] == NAME_ROW
-    named_rows, at = np.unique(link_rows[named], return_index=True)
-    named_town = dict(zip(named_rows.tolist(), index._link_town[first:last][named][at].tolist()))
-    wanted_named = [(k, r) for k, r, f in zip(keys, rows.tolist(), flags.tolist())
-                    if f & HAS_NAME and not f & ALIAS and r in named_town and not _NUMBERS.search(k)]
-    wanted_whole = [(k, r) for k, r, f in zip(keys, rows.tolist(), flags.tolist()) if f & HAS_CHOME and not f & ALIAS]
-    towns = [named_town[r] for _, r in wanted_named] + [int(index._whole[r]) for _, r in wanted_whole]
-    shown = index._town_names.take(np.array(towns, dtype=np.int64)).to_pylist() if towns else []
-    items = [(k, name) for (k, _), name in zip(wanted_named, shown)]
-    items += [(k, _CHOME.sub("", name)) for (k, _), name in zip(wanted_whole, shown[len(wanted_named):])]
-    return items
+    def __init__(self, index, code: str):
+        from .geocoders.index import ALIAS, FLAG_BITS, HAS_CHOME, HAS_NAME
+
+        self.index = index
+        self.prefix, _, self.table = index.town_probe(code)
+        self.text = index.town_key_text(code)  # every key, one a line: names and not
+        self.read: dict[str, str] = {}
+        self.flag_bits, self.name_flag, self.base_flag, self.alias_flag = FLAG_BITS, HAS_NAME, HAS_CHOME, ALIAS
+
+    def __getitem__(self, k: str) -> str:
+        name = self.read.get(k)
+        if name is None:
+            name = self.read[k] = self._read(k)
+        return name
+
+    def __contains__(self, k: object) -> bool:
+        return isinstance(k, str) and self._shows(k) != ""
+
+    def __iter__(self) -> Iterator[str]:
+        keys = [k for k in dict.fromkeys(self.text.split("\n")) if k in self]
+        return iter([k for k in keys if self._is_name_key(k)] + [k for k in keys if not self._is_name_key(k)])
+
+    def __len__(self) -> int:
+        return sum(1 for k in dict.fromkeys(self.text.split("\n")) if k in self)
+
+    def _shows(self, k: str) -> str:
+        """What key ``k`` shows: ``"whole"`` (a 丁目 base), ``"named"`` (a name key only) or ``""`` (no name)."""
+        value = self.table.get(self.prefix + k, 0)
+        if value & self.alias_flag:
+            return ""
+        if value & self.base_flag:
+            return "whole"
+        return "named" if value & self.name_flag and not _NUMBERS.search(k) else ""
+
+    def _is_name_key(self, k: str) -> bool:
+        """Whether ``k`` names towns (flag ``HAS_NAME``: the index has a town it names), is no alias and holds no digit."""
+        value = self.table.get(self.prefix + k, 0)
+        return bool(value & self.name_flag) and not value & self.alias_flag and not _NUMBERS.search(k)
+
+    def _read(self, k: str) -> str:
+        """The name ``k`` shows, read from the index."""
+        from .geocoders.index import NAME_ROW
+
+        shows = self._shows(k) if isinstance(k, str) else ""
+        if not shows:
+            raise KeyError(k)
+        index, row = self.index, self.table[self.prefix + k] >> self.flag_bits
+        if shows == "whole":
+            return _CHOME.sub("", index._town_names[int(index._whole[row])].as_py())
+        start, stop = int(index._link_start[row]), int(index._link_start[row + 1])
+        first = start + int(np.flatnonzero(index._link_number[start:stop] == NAME_ROW)[0])  # the first town it names
+        return index._town_names[int(index._link_town[first])].as_py()
 
 
 @lru_cache(maxsize=64)
