@@ -34,7 +34,6 @@ from .columns import (
 from . import textrows
 from .errors import InputError, UsageError
 from .textrows import Lenient, TextColumns, bulk, records, release_arrow_memory, sample_lines, separator, text_lines
-from .xlsx import read_xlsx
 
 # -- magic bytes ----------------------------------------------------------------------
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: old .xls, or an encrypted .xlsx
@@ -145,6 +144,8 @@ def read_table(path, *, sheet=None, encoding: str | None = None, header_row: int
     if data.startswith(ZIP_MAGIC) or suffix in XLSX_SUFFIXES:
         if not data.startswith(ZIP_MAGIC):
             raise InputError(f"{shown!r} is not an .xlsx workbook", key="xlsx_invalid", path=shown)
+        from .xlsx import read_xlsx  # only for workbooks: a CSV list does not load it
+
         rows, merges, info = read_xlsx(data, shown, sheet, header_row)
         df, header = _frame(rows, shown, header_row=header_row, merges=merges)
     else:

@@ -23,7 +23,6 @@ import pandas as pd
 from .delimited import write_delimited
 from .errors import OutputError, UsageError
 from .textrows import unencodable_cell
-from .xlsx import write_xlsx, xml_clean
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".geojson", ".gpkg")
 # A number as a spreadsheet reads one: -3, +81, 1e5, -1,234.5, 12%. Such a cell is data, not a formula.
@@ -308,7 +307,11 @@ def output_cleaned(df, path) -> int:
     >>> output_cleaned(df, "out.xlsx"), output_cleaned(df, "out.csv")
     (2, 0)
     """
-    return xml_clean(df)[1] if Path(path).suffix.lower() == ".xlsx" else 0
+    if Path(path).suffix.lower() != ".xlsx":
+        return 0
+    from .xlsx import xml_clean
+
+    return xml_clean(df)[1]
 
 
 def table_format(path) -> str:
@@ -375,6 +378,8 @@ def write_table_cleaned(df: pd.DataFrame, path, *, protect=(), lat: str = "lat",
             with atomic_path(p, protect=protect) as tmp:
                 write_delimited(neutralize_formulas(df), tmp, sep="\t" if suffix == ".tsv" else ",")
         elif suffix == ".xlsx":
+            from .xlsx import write_xlsx, xml_clean  # only for workbooks
+
             with atomic_path(p, protect=protect) as tmp:
                 # cleaned before the guard: "\x01=1+1" must not become a formula once cleaned;
                 # write_xlsx then cleans only the names the guard made text, not every cell again

@@ -194,7 +194,7 @@ def test_xlsx_is_streamed_and_reads_back_as_to_excel_wrote_it(tmp_path):
     """The write-only writer (issue 15 item 4) gives what ``to_excel`` gave: same cells, same types."""
     from openpyxl import load_workbook
 
-    from geomap.output import write_xlsx
+    from geomap.xlsx import write_xlsx
 
     df = pd.DataFrame({
         "名称": ["A", None, "=1+1", "0120"],
