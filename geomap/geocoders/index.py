@@ -5,11 +5,12 @@ data-build time by :mod:`geomap.geocoders.index_build`, where every key is defin
 
 :class:`TownIndex` reads them once per process (:func:`town_index`). No key is computed
 and no municipality is built at run time: a prefecture's town keys, as written by the
-build, are joined into one dictionary the first time an address reaches it, a lookup is
-one probe of that dictionary, and a :class:`Town` object is made the first time a match
-reaches it (from Python lists read a block of towns at a time). A town key looked up in all
-of Japan (a town written without its municipality) is found by bisect over the keys sorted
-at build time, reading only the blocks of sorted keys the question falls in.
+build (each after its municipality's character), become one dictionary the first time an
+address reaches it, a lookup is one probe of that dictionary, and a :class:`Town` object
+is made the first time a match reaches it (its name cut from the names of its block of
+towns, read as one string). A town key looked up in all of Japan (a town written without
+its municipality) is found by bisect over the keys sorted at build time, reading only the
+blocks of sorted keys the question falls in.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -28,11 +31,11 @@ from ..provenance import data_path
 # The tables written to geomap/data (as <name>.parquet) and what one row of each is.
 TABLES = {
     "index_prefectures": "a prefecture: name, point, key, key without 都・府・県 ('' for 北海道)",
-    "index_municipalities": "a municipality (row = its number in the other tables): code, names, point, longest town key",
+    "index_municipalities": "a municipality (row = its number; a prefecture's rows together): code, names, point, longest town key",
     "index_municipality_keys": "a key a municipality is written by, in the order the matcher lists candidates",
     "index_towns": "a town a key leads to (row = town number): municipality, name, point; whole 町 entries included",
-    "index_town_keys": "a town key of a municipality (row = key number): weak / alias flags, the whole 町 of a 丁目 base",
-    "index_town_key_order": "a town key row, in the order of the keys sorted (rows of one key in municipality order)",
+    "index_town_keys": "a town key (row = key number) after its municipality's character: flags, the whole 町 of a 丁目 base",
+    "index_town_key_order": "a town key row, in the order of the keys sorted without that character (a key's rows in municipality order)",
     "index_town_key_towns": "the towns of a key, in order: number -1 for the name itself, else the 丁目 number",
     "index_koaza": "a 小字 key of a town: the 小字 as written and its point",
 }
@@ -51,9 +54,9 @@ _NO_KOAZA = _NoKoaza()
 NAME_ROW = -1  # index_town_key_towns.number of a town reached by its name (not by a 丁目 number)
 MAX_CHOME = 2**15  # 丁目 numbers are below this (int16)
 SEPARATOR = "\n"  # joins keys and names while loading; the build checks that none contains it
-_PREFIX_BASE = 0xE000  # municipality n is written chr(_PREFIX_BASE + n) before its town keys
+PREFIX_BASE = 0xE000  # municipality n is written chr(PREFIX_BASE + n) before its town keys
 _SORTED_BLOCK = 1024  # sorted town keys are read as Python strings this many at a time
-_TOWN_BLOCK = 4096  # towns (and their 小字) are read as Python values this many at a time
+_TOWN_BLOCK = 16384  # towns (their names, points and 小字) are read this many at a time
 
 
 @dataclass(slots=True)
@@ -94,7 +97,8 @@ class Municipality:
     designated: str = ""  # 札幌市 for 札幌市中央区
 
 
-# A town key's value in the dictionaries of TownIndex.town_probe: (key row << FLAG_BITS) | flags.
+# A town key's value in the dictionaries of TownIndex.town_probe: (key row << FLAG_BITS) | flags
+# (the flags as the build writes them in index_town_keys.flags).
 HAS_NAME = 1  # the key is a name (or an alias) of towns
 HAS_CHOME = 2  # the key is the base of 丁目 towns (and has a whole 町)
 WEAK = 4  # trusted only before a number or the end
@@ -102,13 +106,56 @@ ALIAS = 8  # another way of writing a name, not a name
 FLAG_BITS = 4
 
 
+def _array(column) -> pa.Array:
+    """A column as one Arrow array: its only chunk as it is (``combine_chunks`` would copy it)."""
+    if isinstance(column, pa.ChunkedArray):
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
+
+
+def _text(column) -> str:
+    """A string column as one str, its values joined by :data:`SEPARATOR`."""
+    values = _array(column)
+    if len(values) == 0:
+        return ""
+    whole = pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values)
+    return pc.binary_join(whole, SEPARATOR)[0].as_py()
+
+
 def _strings(column) -> list[str]:
     """A string column as a list of str (joined and split in one piece: far faster than per value)."""
-    values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if len(values) == 0:
-        return []
-    whole = pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values)
-    return pc.binary_join(whole, SEPARATOR)[0].as_py().split(SEPARATOR)
+    return _text(column).split(SEPARATOR) if len(column) else []
+
+
+class _Texts:
+    """A string column as one str and where each value starts in it: no str object made per value."""
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, column):
+        values = _array(column)
+        self.text = _text(values)
+        self.starts = np.concatenate(([0], np.cumsum(pc.utf8_length(values).to_numpy() + 1)))
+
+    def one(self, i: int) -> str:
+        return self.text[self.starts.item(i):self.starts.item(i + 1) - 1]
+
+    def rows(self, start: int, stop: int) -> list[str]:
+        """Values ``start`` to ``stop`` (``stop > start``)."""
+        return self.text[self.starts.item(start):self.starts.item(stop) - 1].split(SEPARATOR)
+
+
+class _TownBlock(NamedTuple):
+    """A block of :data:`_TOWN_BLOCK` towns and their 小字, as read once (names and points)."""
+
+    names: _Texts
+    lats: np.ndarray
+    lons: np.ndarray
+    koaza_first: int  # the row of the block's first 小字 in index_koaza
+    koaza_keys: _Texts
+    koaza_names: _Texts
+    koaza_lats: np.ndarray
+    koaza_lons: np.ndarray
 
 
 def _numbers(column) -> np.ndarray:
@@ -117,13 +164,17 @@ def _numbers(column) -> np.ndarray:
 
 def _starts(numbers: np.ndarray, n: int) -> np.ndarray:
     """Where the rows of each of ``0 … n - 1`` start in ``numbers`` (sorted), and the end: n + 1 values."""
-    return np.concatenate(([0], np.cumsum(np.bincount(numbers, minlength=n))))
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(numbers, minlength=n), out=starts[1:])
+    return starts
 
 
 def _coordinates(table: pa.Table, name: str) -> np.ndarray:
     """Degrees as float64, from the two columns the build writes: ``<name>_e6`` (whole microdegrees) or ``<name>``."""
-    e6 = table[name + "_e6"].to_numpy()  # float64, NaN where null
-    return np.where(np.isnan(e6), table[name].to_numpy(), e6 / 1e6)
+    degrees = table[name + "_e6"].to_numpy() / 1e6  # NaN where null
+    rest = np.isnan(degrees)
+    degrees[rest] = table[name].to_numpy()[rest]
+    return degrees
 
 
 def load_tables() -> dict[str, pa.Table]:
@@ -132,8 +183,9 @@ def load_tables() -> dict[str, pa.Table]:
 
     tables = {}
     for name in TABLES:
-        with data_path(name + ".parquet").open("rb") as f:
-            tables[name] = pq.read_table(f)
+        # Read by Arrow from the file itself (not through a Python file object), without the dataset machinery.
+        with resources.as_file(data_path(name + ".parquet")) as path, pa.OSFile(str(path)) as f:
+            tables[name] = pq.ParquetFile(f).read()
     return tables
 
 
@@ -184,18 +236,18 @@ class TownIndex:
                 lengths.setdefault(k[0], set()).add(len(k))
         self.city_key_lengths: dict[str, tuple[int, ...]] = {c: tuple(sorted(n, reverse=True)) for c, n in lengths.items()}
 
-        # Town keys: rows _key_start[n] to _key_start[n + 1] are those of municipality n.
+        # Town keys: rows _key_start[n] to _key_start[n + 1] are those of municipality n, each
+        # key after chr(PREFIX_BASE + n); a prefecture's municipalities are together.
         self._ordinal = {code: i for i, code in enumerate(codes)}
         self._maxlen: list[int] = _numbers(m["maxlen"]).tolist()
         self._codes_of_pref: dict[str, list[str]] = {}
         for code, pref in zip(codes, mun_prefs):
             self._codes_of_pref.setdefault(pref, []).append(code)
         tk = tables["index_town_keys"]
-        self._keys = tk["key"].combine_chunks()
+        self._keys = _array(tk["key"])
         n_keys = len(self._keys)
         self._key_municipality = _numbers(tk["municipality"])
         self._key_start: list[int] = np.searchsorted(self._key_municipality, np.arange(len(codes) + 1)).tolist()
-        self._prefixes = pa.array([chr(_PREFIX_BASE + n) for n in range(len(codes))], pa.string())
         self._key_order = _numbers(tables["index_town_key_order"]["key"])
         self._sorted_heads: list[str] | None = None  # the first key of each block of the sorted keys
         self._sorted_blocks: dict[int, list[str]] = {}
@@ -204,31 +256,23 @@ class TownIndex:
         self._link_number = _numbers(links["number"])
         self._link_town = _numbers(links["town"])
         self._link_start = _starts(link_key, n_keys)
-        flags = np.zeros(n_keys, dtype=np.int64)
-        flags[link_key[self._link_number == NAME_ROW]] |= HAS_NAME
-        flags[link_key[self._link_number != NAME_ROW]] |= HAS_CHOME
-        flags[_numbers(tk["weak"])] |= WEAK
-        flags[_numbers(tk["alias"])] |= ALIAS
-        self._key_values = (np.arange(n_keys, dtype=np.int64) << FLAG_BITS) | flags
+        self._key_values = np.arange(n_keys, dtype=np.int64)
+        self._key_values <<= FLAG_BITS
+        self._key_values |= _numbers(tk["flags"])
         self._whole = _numbers(tk["whole"])
         self._probes: dict[str, tuple[str, int, dict[str, int]]] = {}
 
-        t = tables["index_towns"]
+        t = self._town_table = tables["index_towns"]
         self._town_municipality = _numbers(t["municipality"])
-        self._town_names = t["name"].combine_chunks()
-        self._town_lats = _coordinates(t, "lat")
-        self._town_lons = _coordinates(t, "lon")
+        self._town_names = _array(t["name"])
         self._towns: dict[int, Town] = {}
-        self._town_blocks: dict[int, tuple[list, ...]] = {}
+        self._town_blocks: dict[int, _TownBlock] = {}
         # (key row << 16) + 丁目 number (or NAME_ROW) + 1 → the towns: one int a key, not a tuple,
         # since a national list of a million rows asks for some 250,000 of them.
         self._town_lists: dict[int, list[Town]] = {}
-        k = tables["index_koaza"]
+        k = self._koaza_table = tables["index_koaza"]
         self._koaza_start = _starts(_numbers(k["town"]), len(self._town_names))
-        self._koaza_keys = k["key"].combine_chunks()
-        self._koaza_names = k["koaza"].combine_chunks()
-        self._koaza_lats = _coordinates(k, "lat")
-        self._koaza_lons = _coordinates(k, "lon")
+        self._koaza_keys = _array(k["key"])
 
     # -- all of Japan at once: rare questions (a town without its municipality, an unreadable character)
     @property
@@ -249,15 +293,19 @@ class TownIndex:
     def _sorted_position(self, k: str, side) -> int:
         """Where ``k`` goes among all town keys sorted (``side``: bisect_left or bisect_right)."""
         if self._sorted_heads is None:
-            self._sorted_heads = _strings(self._keys.take(self._key_order[::_SORTED_BLOCK]))
+            self._sorted_heads = self._sorted_keys(self._key_order[::_SORTED_BLOCK])
         block = side(self._sorted_heads, k) - 1
         if block < 0:
             return 0
         keys = self._sorted_blocks.get(block)
         if keys is None:
             rows = self._key_order[block * _SORTED_BLOCK:(block + 1) * _SORTED_BLOCK]
-            keys = self._sorted_blocks[block] = _strings(self._keys.take(rows))
+            keys = self._sorted_blocks[block] = self._sorted_keys(rows)
         return block * _SORTED_BLOCK + side(keys, k)
+
+    def _sorted_keys(self, rows: np.ndarray) -> list[str]:
+        """The town keys of ``rows``, without their municipality's character."""
+        return _strings(pc.utf8_slice_codeunits(self._keys.take(rows), 1))
 
     def city_key_text(self) -> str:
         """Every municipality key, one a line (to find the characters names have between neighbours)."""
@@ -267,7 +315,8 @@ class TownIndex:
         """Every town key of municipality ``code``, one a line."""
         n = self._ordinal[code]
         start, stop = self._key_start[n], self._key_start[n + 1]
-        return SEPARATOR.join(_strings(self._keys.slice(start, stop - start)))
+        text = _text(self._keys.slice(start, stop - start))  # each line after the municipality's character
+        return text[1:].replace(SEPARATOR + chr(PREFIX_BASE + n), SEPARATOR)
 
     def koaza_key_text(self, code: str) -> str:
         """Every 小字 key of the towns of municipality ``code``, one a line."""
@@ -300,51 +349,44 @@ class TownIndex:
         return probe
 
     def _read_prefecture(self, pref: str) -> None:
-        """The town keys of one prefecture as one dictionary (each key after its municipality's character)."""
-        ranges = []
-        for code in self._codes_of_pref[pref]:
+        """The town keys of one prefecture as one dictionary (each key after its municipality's character, as built)."""
+        codes = self._codes_of_pref[pref]
+        start, stop = self._key_start[self._ordinal[codes[0]]], self._key_start[self._ordinal[codes[-1]] + 1]
+        table = dict(zip(_strings(self._keys.slice(start, stop - start)), self._key_values[start:stop].tolist()))
+        for code in codes:
             n = self._ordinal[code]
-            ranges.append(np.arange(self._key_start[n], self._key_start[n + 1]))
-        rows = np.concatenate(ranges)
-        keys = pc.binary_join_element_wise(self._prefixes.take(self._key_municipality[rows]), self._keys.take(rows), "")
-        table = dict(zip(_strings(keys), self._key_values[rows].tolist()))
-        for code in self._codes_of_pref[pref]:
-            n = self._ordinal[code]
-            self._probes[code] = (chr(_PREFIX_BASE + n), self._maxlen[n], table)
+            self._probes[code] = (chr(PREFIX_BASE + n), self._maxlen[n], table)
 
     def town(self, number: int) -> Town:
         """Town ``number`` of ``index_towns`` (made once, on first use)."""
         town = self._towns.get(number)
         if town is None:
             block, i = divmod(number, _TOWN_BLOCK)
-            codes, names, lats, lons, koaza_start, keys, koaza_names, koaza_lats, koaza_lons = (
+            names, lats, lons, k0, koaza_keys, koaza_names, koaza_lats, koaza_lons = (
                 self._town_blocks.get(block) or self._read_towns(block)
             )
-            start, stop = koaza_start[i], koaza_start[i + 1]
+            code = self._codes[self._town_municipality.item(number)]
+            name, lat, lon = names.one(i), lats.item(i), lons.item(i)
+            start, stop = self._koaza_start.item(number) - k0, self._koaza_start.item(number + 1) - k0
             if start == stop:  # most towns have no 小字: they share one empty, read-only mapping
-                town = Town(codes[i], names[i], lats[i], lons[i], _NO_KOAZA)
+                town = Town(code, name, lat, lon, _NO_KOAZA)
             else:
-                keys = keys[start:stop]
-                koaza = dict(zip(keys, zip(koaza_names[start:stop], koaza_lats[start:stop], koaza_lons[start:stop])))
-                town = Town(codes[i], names[i], lats[i], lons[i], koaza, max(map(len, keys)))
+                keys = koaza_keys.rows(start, stop)
+                lats_lons = koaza_lats[start:stop].tolist(), koaza_lons[start:stop].tolist()
+                places = zip(koaza_names.rows(start, stop), *lats_lons)
+                town = Town(code, name, lat, lon, dict(zip(keys, places)), max(map(len, keys)))
             self._towns[number] = town
         return town
 
-    def _read_towns(self, block: int) -> tuple[list, ...]:
-        """Towns ``block * _TOWN_BLOCK`` on and their 小字, as Python lists (read once)."""
+    def _read_towns(self, block: int) -> _TownBlock:
+        """Towns ``block * _TOWN_BLOCK`` on and their 小字: names and points (read once)."""
         first = block * _TOWN_BLOCK
         last = min(first + _TOWN_BLOCK, len(self._town_names))
-        k0, k1 = int(self._koaza_start[first]), int(self._koaza_start[last])
-        read = self._town_blocks[block] = (
-            [self._codes[n] for n in self._town_municipality[first:last].tolist()],
-            _strings(self._town_names.slice(first, last - first)),
-            self._town_lats[first:last].tolist(),
-            self._town_lons[first:last].tolist(),
-            (self._koaza_start[first:last + 1] - k0).tolist(),
-            _strings(self._koaza_keys.slice(k0, k1 - k0)),
-            _strings(self._koaza_names.slice(k0, k1 - k0)),
-            self._koaza_lats[k0:k1].tolist(),
-            self._koaza_lons[k0:k1].tolist(),
+        k0, k1 = self._koaza_start.item(first), self._koaza_start.item(last)
+        towns, koaza = self._town_table.slice(first, last - first), self._koaza_table.slice(k0, k1 - k0)
+        read = self._town_blocks[block] = _TownBlock(
+            _Texts(towns["name"]), _coordinates(towns, "lat"), _coordinates(towns, "lon"),
+            k0, _Texts(koaza["key"]), _Texts(koaza["koaza"]), _coordinates(koaza, "lat"), _coordinates(koaza, "lon"),
         )
         return read
 
@@ -362,9 +404,13 @@ class TownIndex:
         slot = (key_row << 16) + number + 1
         found = self._town_lists.get(slot)
         if found is None:
-            start, stop = self._link_start[key_row], self._link_start[key_row + 1]
-            links = zip(self._link_number[start:stop].tolist(), self._link_town[start:stop].tolist())
-            found = self._town_lists[slot] = [self.town(t) for n, t in links if n == number]
+            start, stop = self._link_start.item(key_row), self._link_start.item(key_row + 1)
+            if stop - start == 1:  # most keys lead to one town: no slices of the link columns
+                found = [self.town(self._link_town.item(start))] if self._link_number.item(start) == number else []
+            else:
+                links = zip(self._link_number[start:stop].tolist(), self._link_town[start:stop].tolist())
+                found = [self.town(t) for n, t in links if n == number]
+            self._town_lists[slot] = found
         return found
 
     def whole_town(self, key_row: int) -> Town:

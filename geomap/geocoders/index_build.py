@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from ..address.normalize import key
 from ..address.variants import KANJI_DIGITS
 from . import families
-from .index import MAX_CHOME, NAME_ROW, SEPARATOR, CityTowns, Town
+from .index import ALIAS, HAS_CHOME, HAS_NAME, MAX_CHOME, NAME_ROW, PREFIX_BASE, SEPARATOR, WEAK, CityTowns, Town
 
 # 丁目 towns: "東陽4丁目" is reached from "東陽" followed by the number 4.
 _CHOME_KEY = re.compile(r"^(.*?)(\d+)丁目$")
@@ -298,11 +298,15 @@ def build_tables(towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures:
     mun = municipalities.reset_index(drop=True)
     if len(mun) >= 0x1900:  # private-use characters available as municipality prefixes
         raise ValueError("too many municipalities for the key prefix")
+    prefs_in_order = mun["pref"].astype(str).tolist()
+    runs = [p for i, p in enumerate(prefs_in_order) if i == 0 or prefs_in_order[i - 1] != p]
+    if len(runs) != len(set(runs)):  # the loader reads a prefecture's town keys as one slice
+        raise ValueError("the municipalities of a prefecture are not together")
     ordinal = {code: i for i, code in enumerate(mun["code"])}
     city_keys = _city_key_rows(mun)
 
     town_rows: dict[str, list] = {"municipality": [], "name": [], "lat": [], "lon": []}
-    key_rows: dict[str, list] = {"municipality": [], "key": [], "weak": [], "alias": [], "whole": []}
+    key_rows: dict[str, list] = {"municipality": [], "key": [], "flags": [], "whole": []}
     link_rows: dict[str, list] = {"key": [], "number": [], "town": []}
     koaza_rows: dict[str, list] = {"town": [], "key": [], "koaza": [], "lat": [], "lon": []}
     maxlen = [0] * len(mun)
@@ -318,6 +322,7 @@ def build_tables(towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures:
         )
         n = ordinal[code]
         maxlen[n] = city.maxlen
+        prefix = chr(PREFIX_BASE + n)
         numbers: dict[int, int] = {}  # id(Town) → town number
 
         def town_number(town: Town) -> int:
@@ -341,9 +346,15 @@ def build_tables(towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures:
                 link_rows["number"].append(number)
                 link_rows["town"].append(town_number(town))
             whole = city.whole.get(k)
+            flags = (
+                (HAS_NAME if any(number == NAME_ROW for number, _ in links) else 0)
+                | (HAS_CHOME if any(number != NAME_ROW for number, _ in links) else 0)
+                | (WEAK if k in city.weak else 0)
+                | (ALIAS if k in city.alias_keys else 0)
+            )
             for column, value in zip(
-                ("municipality", "key", "weak", "alias", "whole"),
-                (n, k, k in city.weak, k in city.alias_keys, -1 if whole is None else town_number(whole)),
+                ("municipality", "key", "flags", "whole"),
+                (n, prefix + k, flags, -1 if whole is None else town_number(whole)),
             ):
                 key_rows[column].append(value)
     if link_rows["number"] and not NAME_ROW <= min(link_rows["number"]) <= max(link_rows["number"]) < MAX_CHOME:
@@ -374,14 +385,13 @@ def build_tables(towns: pd.DataFrame, municipalities: pd.DataFrame, prefectures:
         "index_town_keys": pa.table({
             "municipality": pa.array(key_rows["municipality"], pa.int16()),
             "key": pa.array(key_rows["key"], pa.string()),
-            "weak": pa.array(key_rows["weak"], pa.bool_()),
-            "alias": pa.array(key_rows["alias"], pa.bool_()),
+            "flags": pa.array(key_rows["flags"], pa.int8()),
             "whole": pa.array(key_rows["whole"], pa.int32()),
         }),
-        # Key rows sorted by key (stable: a key's rows stay in municipality order), searched
-        # by bisect for a town written without its municipality.
+        # Key rows sorted by key without its prefix (stable: a key's rows stay in municipality
+        # order), searched by bisect for a town written without its municipality.
         "index_town_key_order": pa.table({
-            "key": pa.array(sorted(range(len(key_rows["key"])), key=key_rows["key"].__getitem__), pa.int32()),
+            "key": pa.array(sorted(range(len(key_rows["key"])), key=lambda row: key_rows["key"][row][1:]), pa.int32()),
         }),
         "index_town_key_towns": pa.table({
             "key": pa.array(link_rows["key"], pa.int32()),
