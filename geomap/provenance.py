@@ -14,6 +14,20 @@ def data_path(name: str):
     return resources.files("geomap").joinpath("data", name)
 
 
+def read_data_table(name: str):
+    """The Parquet table ``geomap/data/<name>`` as a ``pyarrow.Table``.
+
+    Read by Arrow from the file itself (not through a Python file object) and without the
+    dataset machinery ``pyarrow.parquet.read_table`` loads, which a command would pay for
+    at start-up.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with resources.as_file(data_path(name)) as path, pa.OSFile(str(path)) as f:
+        return pq.ParquetFile(f).read()
+
+
 @lru_cache(maxsize=1)
 def metadata() -> dict:
     """The ``sources.json`` written by ``tools/build_data.py``."""

@@ -19,14 +19,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..provenance import data_path
+from ..provenance import read_data_table
 
 # The tables written to geomap/data (as <name>.parquet) and what one row of each is.
 TABLES = {
@@ -179,14 +178,7 @@ def _coordinates(table: pa.Table, name: str) -> np.ndarray:
 
 def load_tables() -> dict[str, pa.Table]:
     """The tables of :data:`TABLES` as shipped in ``geomap/data``."""
-    import pyarrow.parquet as pq
-
-    tables = {}
-    for name in TABLES:
-        # Read by Arrow from the file itself (not through a Python file object), without the dataset machinery.
-        with resources.as_file(data_path(name + ".parquet")) as path, pa.OSFile(str(path)) as f:
-            tables[name] = pq.ParquetFile(f).read()
-    return tables
+    return {name: read_data_table(name + ".parquet") for name in TABLES}
 
 
 class TownIndex:

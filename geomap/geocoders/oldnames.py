@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..address.normalize import key, skip_brackets
-from ..provenance import data_path
+from ..provenance import read_data_table
 from .answer import with_notes
 from .matcher import Match, Matcher
 
@@ -83,10 +83,7 @@ class OldNames:
 @lru_cache(maxsize=1)
 def old_names() -> OldNames:
     """The shipped table (read once per process)."""
-    import pyarrow.parquet as pq
-
-    with data_path(TABLE).open("rb") as f:
-        t = pq.read_table(f).to_pydict()
+    t = read_data_table(TABLE).to_pydict()
     rows = [
         OldName(pref, name, new, tuple(codes.split()), tuple(preferred.split()), prefix, date)
         for pref, name, new, codes, preferred, prefix, date in zip(

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..address.normalize import key
-from ..provenance import data_path
+from ..provenance import read_data_table
 from .answer import with_notes
 from .matcher import Match, Matcher
 
@@ -74,10 +74,7 @@ class PostalTable:
 @lru_cache(maxsize=1)
 def postal_table() -> PostalTable:
     """The shipped table (read once per process)."""
-    import pyarrow.parquet as pq
-
-    with data_path(TABLE).open("rb") as f:
-        t = pq.read_table(f)
+    t = read_data_table(TABLE)
     return PostalTable(t["postal"].to_numpy(), t["code"].to_numpy(), t["town"].to_pylist())
 
 
