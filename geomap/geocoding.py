@@ -342,11 +342,12 @@ def geocode_rows(
     df = df.reset_index(drop=True)
     df, found = _rename_clashes(df, found)
     n = len(df)
-    result = empty_result(n)
     todo = np.ones(n, dtype=bool)
     services: list[str] = []
     online: dict[str, dict[str, int]] = {}
+    result = None  # made only when the offline geocoder's own frame is not the whole answer (below)
     if found.has_latlon:
+        result = empty_result(n)
         lat, lon = typed_numbers(df[found.lat]), typed_numbers(df[found.lon])
         given = _given(df[found.lat]) | _given(df[found.lon])
         valid = has_point(lat, lon).to_numpy() & given
@@ -388,14 +389,17 @@ def geocode_rows(
             del values
             # The online services asked, so a row's failure can name the one that failed.
             services = list(coder.endpoints())
-        if ERROR_COLUMN in geocoded.columns and ERROR_COLUMN not in result.columns:
-            result[ERROR_COLUMN] = ""
         if type(coder) is OfflineGeocoder and len(rows) == n:
             result = geocoded  # every row geocoded offline: the geocoder's frame is the result
         else:
+            result = empty_result(n) if result is None else result
+            if ERROR_COLUMN in geocoded.columns and ERROR_COLUMN not in result.columns:
+                result[ERROR_COLUMN] = ""
             for column in result.columns:
                 if column in geocoded.columns:
                     result.loc[rows, column] = geocoded[column].to_numpy()
+    if result is None:
+        result = empty_result(n)
     result["level"] = result["level"].astype("int8")
     result.index = df.index
     frame = pd.concat([df, result], axis=1)
