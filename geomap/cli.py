@@ -101,12 +101,15 @@ def run() -> None:
         code = 1
     if threading.active_count() > 1:
         sys.exit(code)
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
-            pass
+    try:
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+                pass
+    except KeyboardInterrupt:  # Ctrl-C after the work: the files are written, the exit says it was stopped
+        code = 130
     os._exit(code or 0)
 
 

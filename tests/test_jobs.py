@@ -281,7 +281,7 @@ def alive(pids) -> set[int]:
 @pytest.fixture(scope="module")
 def long_list(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("long") / "big.csv"
-    pd.DataFrame({"住所": national(300_000, step=3)}).to_csv(src, index=False)
+    pd.DataFrame({"住所": national(600_000, step=3)}).to_csv(src, index=False)
     return src
 
 
