@@ -33,7 +33,7 @@ from .columns import (
 )
 from . import textrows
 from .errors import InputError, UsageError
-from .textrows import Lenient, TextColumns, bulk, records, release_arrow_memory, sample_lines, separator, text_lines
+from .textrows import Lenient, LineRows, TextColumns, bulk, records, release_arrow_memory, sample_lines, separator
 
 # -- magic bytes ----------------------------------------------------------------------
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: old .xls, or an encrypted .xlsx
@@ -254,8 +254,9 @@ def _read_text(text: str, shown: str, suffix: str, header_row: int | None) -> tu
     """The table of a text file and its header's row number (see :func:`_frame`).
 
     A file that is not delimited has one address per line: commas inside an address are
-    not separators. Rows are read one at a time into the frame's columns, so a list of
-    millions is never held as one Python list of rows.
+    not separators; its lines after the header are taken a block at a time
+    (:class:`geomap.textrows.LineRows`). Rows of delimited text are read one at a time into
+    the frame's columns. Either way a list of millions is never held as one Python list of rows.
     """
     text = text.lstrip("\ufeff")
     sample = list(itertools.islice((ln for ln in sample_lines(text) if ln.strip()), HEADER_SCAN))
@@ -263,9 +264,8 @@ def _read_text(text: str, shown: str, suffix: str, header_row: int | None) -> tu
         raise InputError(f"input file {shown!r} is empty", key="file_empty", path=shown)
     sep = separator(sample, suffix)
     if sep is None:
-        lines = ((n, [ln.strip()]) for n, ln in enumerate(text_lines(text), 1) if ln.strip())
         with bulk():
-            return _frame(lines, shown, header_row=header_row)
+            return _frame(LineRows(text), shown, header_row=header_row)
     for strict in (True, False):
         try:
             with bulk():
@@ -335,6 +335,13 @@ def _frame(rows, shown: str, *, header_row: int | None = None, strict: bool = Fa
     # One column whose first row is an address, not a header.
     address_first = narrow and header_row is None and (
         fold_header(first) not in ADDRESS_HEADERS | LAT_HEADERS | NAME_HEADERS and not _looks_like_header(first))
+    if isinstance(rows, LineRows):  # one stripped cell a row: no row is wider, the rest is one column
+        values = ([first] if address_first else []) + [cells[0] for _, cells in data]
+        column = rows.column(before=values)
+        del head, data, values
+        if address_first:
+            return pd.DataFrame({"住所": column}), None
+        return pd.DataFrame({0: column}).set_axis(_dedupe([names[0].strip() or "Unnamed: 0"]), axis=1), number
     columns = TextColumns(width)
     stripped = TextColumns(1) if address_first else None  # the first cells stripped, while narrow
     wide, batch = [], []

@@ -62,6 +62,51 @@ def text_lines(text: str):
     return (line for block in blocks(text) for line in block.splitlines())
 
 
+class LineRows:
+    """The non-blank lines of a text with one address per line, stripped, as ``(line number, [line])`` rows.
+
+    The rows :func:`text_lines` gives (blank ones left out), made a block of the text at a
+    time. :func:`geomap.io.read_table` reads the first rows one by one to find the header;
+    :meth:`column` then takes the rest at once, a block at a time, as text arrays: each
+    line is never made a row of its own.
+    """
+
+    def __init__(self, text: str):
+        self._blocks = blocks(text)
+        self._lines: list[str] = []  # the current block's lines, stripped (blank ones as "")
+        self._next = 0  # the index in _lines of the next line to look at
+        self._before = 0  # lines in the blocks before the current one
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        while True:
+            while self._next >= len(self._lines):
+                self._read_block()  # StopIteration at the end of the text
+            i = self._next
+            self._next += 1
+            if self._lines[i]:
+                return self._before + i + 1, [self._lines[i]]
+
+    def _read_block(self) -> None:
+        block = next(self._blocks)
+        self._before += len(self._lines)
+        self._lines, self._next = [line.strip() for line in block.splitlines()], 0
+
+    def column(self, before: list[str]) -> pd.Series:
+        """``before``, then the lines not read yet, as one text column (every :data:`BATCH` lines an array)."""
+        out = TextColumns(1)
+        out.add_cells(list(before))
+        while True:
+            out.add_cells([line for line in self._lines[self._next:] if line])
+            self._next = len(self._lines)
+            try:
+                self._read_block()
+            except StopIteration:
+                return out.column(0)
+
+
 class Lenient(Exception):
     """The strict CSV reader refused a quote (``"a"b``): read again as Excel reads it."""
 
@@ -206,6 +251,6 @@ def unencodable_cell(df: pd.DataFrame) -> tuple[str, str]:
     return "", "-"
 
 
-__all__ = ["BATCH", "LINES_BLOCK", "Lenient", "TextColumns", "bulk", "csv_lines", "records", "release_arrow_memory",
+__all__ = ["BATCH", "LINES_BLOCK", "Lenient", "LineRows", "TextColumns", "bulk", "csv_lines", "records", "release_arrow_memory",
            "sample_lines", "separator", "text_array", "text_dtype", "text_lines",
            "unencodable_cell"]

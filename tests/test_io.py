@@ -248,3 +248,34 @@ def test_errors_of_a_list_read_in_batches(tmp_path, monkeypatch):
     with pytest.raises(UsageError) as err:
         read_table(write(tmp_path, "c.csv", "名称,住所\n\na,江東区東陽1\n"), header_row=2)
     assert err.value.key == "header_row_blank"
+
+
+LINE_WORDS = st.sampled_from(["住所", "名称", "都道府県", "現住所", "address", "東京都江東区東陽4-11-28", "江東区", "施設一覧",
+                              "緯度", " ", "", "a", "\u3000住所\u3000", "木場"])
+LINE_LIST = st.lists(st.tuples(LINE_WORDS, st.sampled_from(["\n", "\r\n", "\r", "\x0b", "\u2028", "\n\n"])),
+                     max_size=60).map(lambda parts: "".join(word + end for word, end in parts))
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=LINE_LIST, header_row=st.one_of(st.none(), st.integers(1, 8)), block=st.sampled_from([1, 5, 1 << 20]),
+       batch=st.sampled_from([2, 50_000]))
+def test_a_text_list_taken_a_block_at_a_time_is_the_list_read_row_by_row(text, header_row, block, batch):
+    """LineRows: the lines after the header taken at once give what reading each line as a row gave."""
+    from geomap import io as geomap_io
+    from geomap import textrows
+    from geomap.errors import GeomapError
+
+    def outcome(rows):
+        try:
+            df, number = geomap_io._frame(rows, "a.txt", header_row=header_row)
+        except GeomapError as exc:
+            return "error", exc.key, exc.params
+        return df.columns.tolist(), df.iloc[:, 0].tolist(), str(df.dtypes.iloc[0]), number
+
+    old = textrows.LINES_BLOCK, textrows.BATCH
+    textrows.LINES_BLOCK, textrows.BATCH = block, batch
+    try:
+        rows = ((n, [line.strip()]) for n, line in enumerate(textrows.text_lines(text), 1) if line.strip())
+        assert outcome(textrows.LineRows(text)) == outcome(rows)
+    finally:
+        textrows.LINES_BLOCK, textrows.BATCH = old
