@@ -42,7 +42,12 @@ def find(text: str) -> str:
     >>> find("〒330-0063埼玉県さいたま市浦和区高砂3-15-1"), find("330-0063"), find("浦和区高砂3-15-1")
     ('3300063', '3300063', '')
     """
-    m = _MARKED.search(text) or _AT_START.match(text.lstrip())
+    # What each pattern cannot match without (〒 or 郵便番号 anywhere; a digit first) is looked
+    # for first: most addresses have neither, and no pattern is run for them.
+    m = _MARKED.search(text) if "〒" in text or "郵便番号" in text else None
+    if m is None:
+        start = text.lstrip()
+        m = _AT_START.match(start) if start[:1].isdecimal() else None
     return m.group(1) + m.group(2) if m else ""
 
 

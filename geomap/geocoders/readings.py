@@ -36,6 +36,8 @@ _ARABIC = frozenset("0123456789０１２３４５６７８９")
 
 def _dash_chome(norm: Normalized) -> tuple[Normalized, str]:
     """``栄ー丁目`` read as ``栄一丁目``: the reading and what was typed (``栄ー丁目``), or ``norm`` and ``""``."""
+    if "丁目" not in norm.source:  # what the pattern's lookahead needs: most addresses are ruled out without it
+        return norm, ""
     m = _DASH_CHOME.search(norm.source)
     if not m:
         return norm, ""
@@ -61,8 +63,10 @@ def _block_not_koaza(matcher: Matcher, norm: Normalized, m: Match, pref: str, co
 
 def _chome_not_read(norm: Normalized, m: Match) -> Match:
     """A whole town followed by a written 丁目 it could not read: note ``note_chome_not_read``."""
+    if m.level != 3 or not m.note:
+        return m
     notes = notes_of(m.note)
-    if m.level != 3 or ("note_whole_town", {}) not in notes:
+    if ("note_whole_town", {}) not in notes:
         return m
     after = _CHOME_WRITTEN.match(norm.text, m.end)
     if not after:
