@@ -27,7 +27,8 @@ from .matcher import Match, Matcher
 
 SOURCE = "offline"
 
-_LEADING_SEPARATORS = re.compile(r"^[\s\-‐‑‒–—―−－ｰー,，、の]+")
+_SEPARATORS = "-‐‑‒–—―−－ｰー,，、の"  # besides white space (\s, as str.isspace)
+_LEADING_SEPARATORS = re.compile(rf"^[\s{re.escape(_SEPARATORS)}]+")
 
 
 def _row(norm: Normalized | None, m: Match, lang: str = "ja") -> tuple:
@@ -37,8 +38,12 @@ def _row(norm: Normalized | None, m: Match, lang: str = "ja") -> tuple:
         matched, rest = "", norm.source.strip()
     else:
         matched = norm.source_between(0, m.end).strip()
-        rest = _LEADING_SEPARATORS.sub("", norm.source_from(m.end)).strip()
-    return (m.lat, m.lon, m.level, m.pref, m.city, m.town, m.code, matched, rest, m.ambiguous, note_text(m.note, lang))
+        rest = norm.source_from(m.end)
+        if rest and (rest[0] in _SEPARATORS or rest[0].isspace()):  # else the pattern finds nothing to take
+            rest = _LEADING_SEPARATORS.sub("", rest)
+        rest = rest.strip()
+    note = note_text(m.note, lang) if m.note else ""
+    return (m.lat, m.lon, m.level, m.pref, m.city, m.town, m.code, matched, rest, m.ambiguous, note)
 
 
 class Context:
