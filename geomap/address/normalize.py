@@ -146,10 +146,16 @@ def key(name: str) -> str:
 
 
 _BRACKETED = re.compile(r"(?:[(（【\[「『〔<＜][^)）】\]」』〕>＞]{0,20}[)）】\]」』〕>＞])+")
+# What a bracketed note begins with (the first class of _BRACKETED and of _LEADING_NOISE's notes),
+# and every character a match of _LEADING_NOISE can begin with but a digit (\d, as str.isdecimal).
+_OPENING = frozenset("(（【[「『〔<＜")
+_NOISE_FIRST = _OPENING | frozenset("Tt電〒郵住所地")
 
 
 def skip_brackets(text: str, pos: int) -> int:
     """Position after bracketed notes at ``pos`` (東京都（本庁）千代田区, 江東区「地番」東陽)."""
+    if text[pos:pos + 1] not in _OPENING:  # no note begins there: the pattern is not run
+        return pos
     m = _BRACKETED.match(text, pos)
     return m.end() if m else pos
 
@@ -157,6 +163,9 @@ def skip_brackets(text: str, pos: int) -> int:
 def skip_leading_noise(text: str, pos: int = 0) -> int:
     """Position after postal codes, bracketed notes and labels at ``pos``."""
     while True:
+        first = text[pos:pos + 1]
+        if first not in _NOISE_FIRST and not first.isdecimal():  # nothing the pattern takes begins there
+            return pos
         m = _LEADING_NOISE.match(text, pos)
         if not m or m.end() == pos:
             return pos
