@@ -95,8 +95,10 @@ def _csv_rows(columns: list, start: int, end: int, sep: str):
             part = values.slice(start, end - start)
             if pa.types.is_null(part.type):
                 part = pa.nulls(end - start, pa.large_string())
-            # Quotes doubled inside the quotes; a missing value is the empty text.
-            field = pc.replace_substring(pc.fill_null(part.cast(pa.large_string()), ""), '"', '""')
+            # Quotes doubled inside the quotes (when the column has one); a missing value is the empty text.
+            field = pc.fill_null(part.cast(pa.large_string()), "")
+            if _has_quote(part):
+                field = pc.replace_substring(field, '"', '""')
             constant += '"'
         else:
             field = _number_texts(values[start:end])
@@ -111,22 +113,75 @@ def _csv_rows(columns: list, start: int, end: int, sep: str):
             yield memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]]
 
 
-def _number_texts(values):
-    """Numbers as the csv module writes them (``str()``), NaN as ``""``; each distinct value formatted once.
+def _has_quote(part) -> bool:
+    """False only if no text of an Arrow text array (or chunked array) holds a double quote.
 
-    Floats are told apart by their bits, so ``-0.0`` and ``0.0`` keep their own text.
+    The bytes of its data buffers are looked at, not its cells: a quote byte is never part
+    of another character in UTF-8.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    for chunk in part.chunks if isinstance(part, pa.ChunkedArray) else [part]:
+        data = chunk.buffers()[2] if len(chunk) and not pa.types.is_null(chunk.type) else None
+        if data is not None and (np.frombuffer(data, dtype=np.uint8) == ord('"')).any():
+            return True
+    return False
+
+
+def _number_texts(values):
+    """Numbers as the csv module writes them (``str()``), NaN as ``""``.
+
+    Floats are written by Arrow where its text is Python's (:func:`_float_texts`); integers
+    are formatted once per distinct value.
     """
     import numpy as np
     import pyarrow as pa
 
     values = np.ascontiguousarray(values)
     if values.dtype.kind == "f":
-        codes, distinct = pd.factorize(values.view(np.int64))
-        texts = ['""' if v != v else str(v) for v in distinct.view(np.float64).tolist()]
-    else:
-        codes, distinct = pd.factorize(values)
-        texts = [str(v) for v in distinct.tolist()]
+        return _float_texts(values)
+    codes, distinct = pd.factorize(values)
+    texts = [str(v) for v in distinct.tolist()]
     return pa.array(np.array(texts, dtype=object)[codes], pa.large_string())
+
+
+#: Where ``repr`` writes a float without an exponent: ``1e-4 <= |x| < 1e16``.
+_FIXED = (1e-4, 1e16)
+
+
+def _float_texts(values):
+    """``str(x)`` of float64 values as an Arrow text array (``""`` for NaN).
+
+    Arrow's cast writes the same shortest digits as Python. Where both write them without
+    an exponent, its text is Python's but for the ``.0`` Python adds to a whole number; the
+    other values (an exponent in either, 0.0, -0.0, inf, NaN) are written by Python.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(values).cast(pa.large_string())
+    size = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        fixed = (size >= _FIXED[0]) & (size < _FIXED[1])
+    fixed &= ~_flags(pc.match_substring(texts, "e"))
+    whole = fixed & ~_flags(pc.match_substring(texts, "."))
+    if whole.any():
+        texts = pc.if_else(pa.array(whole), pc.binary_join_element_wise(texts, pa.scalar(".0", pa.large_string()),
+                                                                    pa.scalar("", pa.large_string())), texts)
+    other = np.flatnonzero(~fixed)
+    if len(other):
+        by_python = ['""' if v != v else str(v) for v in values[other].tolist()]
+        texts = pc.replace_with_mask(texts, pa.array(~fixed), pa.array(by_python, pa.large_string()))
+    return texts
+
+
+def _flags(values):
+    """A boolean Arrow array without nulls as numpy."""
+    import numpy as np
+
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 __all__ = ["CSV_ROWS", "write_delimited"]

@@ -12,6 +12,7 @@ GeoJSON and GeoPackage get their points from :func:`geomap.spatial.to_points`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
@@ -72,7 +73,7 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
     text itself is kept. Numbers written as text (``-1`` as a block number, ``+81``) and
     numeric columns (lat, lon) are left as they are. Header names too.
 
-    Only the cells that do not start with a letter or a digit are looked at one by one
+    Only the cells whose first character could start a formula are looked at one by one
     (:func:`_formula_cells`); columns with nothing to change are shared with ``df``, not copied.
 
     Examples
@@ -101,18 +102,28 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# A cell that starts with a letter or a digit (Unicode categories L and N) is never
-# formula-like: such a character is neither a space nor a format character, and no letter
-# or digit folds (NFKC) to = + - @. tests/test_output.py checks this for every code point.
-_PLAIN_START = r"^[\p{L}\p{N}]"
+@functools.lru_cache(maxsize=4096)
+def _never_starts_formula(char: str) -> bool:
+    """True if no text starting with ``char`` is :func:`formula_like`, whatever follows.
+
+    That is a character :func:`formula_like` stops at (not a space or a format character)
+    which is neither a tab, CR or LF nor folds (NFKC) to ``= + - @``: letters, digits, kana,
+    kanji and most punctuation. ``""`` (an empty cell) is never formula-like either.
+    """
+    if not char:
+        return True
+    if char in _CONTROL_START or char.isspace() or unicodedata.category(char) == "Cf":
+        return False
+    return unicodedata.normalize("NFKC", char) not in _FORMULA_START
 
 
 def _formula_cells(column: pd.Series):
     """Positions of the cells of a text column that :func:`formula_like` flags, or None.
 
     None when the column holds something other than text and missing values. The test runs
-    on the column's Arrow form: only cells that are not empty and start with something
-    other than a letter or digit go to :func:`formula_like`.
+    on the column's Arrow form: the cells' first characters are told apart once each
+    (:func:`_never_starts_formula`), and only cells starting with one that could start a
+    formula go to :func:`formula_like`.
     """
     import numpy as np
     import pyarrow as pa
@@ -126,23 +137,17 @@ def _formula_cells(column: pd.Series):
         return np.array([], dtype=np.intp)
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return None
-    plain = pc.fill_null(pc.or_kleene(pc.match_substring_regex(values, _PLAIN_START),
-                                      pc.equal(pc.utf8_length(values), 0)), True)
-    look = np.flatnonzero(~_bools(plain))
-    if not len(look):
-        return look
-    texts = values.take(pa.array(look)).to_pylist()
-    return look[np.fromiter((formula_like(t) for t in texts), dtype=bool, count=len(texts))]
-
-
-def _bools(values):
-    """A boolean Arrow array (or chunked array) without nulls as a numpy array."""
-    import numpy as np
-    import pyarrow as pa
-
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=bool)
+    first = pc.dictionary_encode(pc.utf8_slice_codeunits(values, 0, 1))
+    # one more entry, never looked at, for the missing cells
+    starts = [not _never_starts_formula(char) for char in first.dictionary.to_pylist()] + [False]
+    if not any(starts):
+        return np.array([], dtype=np.intp)
+    indices = pc.fill_null(first.indices, len(starts) - 1).to_numpy(zero_copy_only=False)
+    look = np.flatnonzero(np.array(starts, dtype=bool)[indices])
+    texts = values.take(pa.array(look)).to_pylist()
+    return look[np.fromiter((formula_like(t) for t in texts), dtype=bool, count=len(texts))]
 
 
 def same_file(a, b) -> bool:

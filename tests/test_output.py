@@ -165,6 +165,29 @@ def test_the_csv_bytes_are_those_pandas_wrote(tmp_path_factory, texts, floats, i
     assert write_table(df, folder / f"new{suffix}").read_bytes() == pandas_csv(df, folder / "old.csv", sep)
 
 
+def test_a_column_in_several_chunks_is_written_as_one(tmp_path):
+    # pd.concat keeps Arrow chunks apart: a quote only in the second must still be doubled
+    chunked = pd.concat([pd.Series(["a", "b"], dtype="str"), pd.Series(['c"d', None], dtype="str")],
+                        ignore_index=True)
+    df = pd.DataFrame({"住所": chunked, "lat": [35.0, 1e-5, float("nan"), 139.75]})
+    assert write_table(df, tmp_path / "new.csv").read_bytes() == pandas_csv(df, tmp_path / "old.csv")
+
+
+def test_floats_are_written_as_python_writes_them():
+    """Arrow's text for a float where it is Python's, Python's elsewhere (exponents, zeros, inf, NaN)."""
+    import numpy as np
+
+    from geomap.delimited import _number_texts
+
+    rng = np.random.default_rng(12)
+    edges = [10.0 ** e * k for e in range(-6, 18) for k in (1, 1.5, 9.999999999999999)]
+    for values in (rng.uniform(20, 46, 50_000), np.round(rng.uniform(-200, 200, 50_000), 6),
+                   np.exp(rng.uniform(-12, 40, 50_000)) * rng.choice([-1, 1], 50_000),
+                   rng.integers(0, 2**64, 50_000, dtype=np.uint64).view(np.float64),
+                   np.array(edges + [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 2.0**53, 1e16 - 2])):
+        assert _number_texts(values).to_pylist() == ['""' if v != v else str(v) for v in values.tolist()]
+
+
 def test_tables_the_column_writer_does_not_take_go_to_pandas(tmp_path):
     from geomap.delimited import _csv_pieces
 
@@ -175,19 +198,32 @@ def test_tables_the_column_writer_does_not_take_go_to_pandas(tmp_path):
     assert (tmp_path / "new.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith('"\'=1",True,')
 
 
-def test_a_cell_starting_with_a_letter_or_digit_is_never_formula_like():
-    # The guard looks one by one only at cells that do not start with a letter or a digit
-    # (Arrow's \p{L} \p{N}); this holds for every code point Arrow counts as one.
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from geomap.output import _PLAIN_START, formula_like
+def test_a_cell_starting_with_a_character_that_never_starts_a_formula_is_never_formula_like():
+    # The guard looks one by one only at cells whose first character could start a formula
+    # (output._never_starts_formula); this holds for every code point said not to.
+    from geomap.output import _never_starts_formula, formula_like
 
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
-    plain = pc.match_substring_regex(pa.array(chars), _PLAIN_START).to_numpy(zero_copy_only=False)
-    starts = [c for c, p in zip(chars, plain) if p]
-    assert len(starts) > 100_000 and "住" in starts and "１" in starts and "＝" not in starts
-    assert not any(formula_like(c + "1") or formula_like(c + "=") for c in starts)
+    starts = [c for c in chars if _never_starts_formula(c)]
+    assert len(starts) > 1_000_000 and "住" in starts and "１" in starts and "(" in starts
+    assert not {"＝", "=", "﹢", "－", "@", "\t", " ", "\u3000", "\u200b"} & set(starts)
+    assert not any(formula_like(c + "1") or formula_like(c + "=") or formula_like(c + "=1+1") for c in starts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.one_of(st.text(max_size=4), TRICKY, st.none()), max_size=20), cut=st.integers(0, 3),
+       wide=st.booleans())
+def test_the_guard_flags_the_cells_formula_like_flags(texts, cut, wide):
+    """Read from the UTF-8 bytes (any plane, sliced arrays, missing cells), cell by cell the same answer."""
+    import pyarrow as pa
+
+    from geomap.output import _formula_cells, formula_like
+
+    array = pa.array(texts, pa.large_string() if wide else pa.string())[cut:]
+    texts = texts[cut:]
+    flagged = _formula_cells(pd.Series(pd.arrays.ArrowExtensionArray(array)))
+    assert flagged.tolist() == [i for i, t in enumerate(texts) if formula_like(t)]
+    assert _formula_cells(pd.Series(texts, dtype=object)).tolist() == flagged.tolist()
 
 
 def test_xlsx_is_streamed_and_reads_back_as_to_excel_wrote_it(tmp_path):
