@@ -14,6 +14,7 @@ addresses written their own way add their part through :mod:`geomap.geocoders.fa
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 
 from ..address.normalize import Normalized, key, skip_brackets, skip_leading_noise
@@ -59,12 +60,17 @@ def _block_number_goes_on(text: str, end: int) -> bool:
     return text[end - 1] == "番" and text[end - 2].isdigit() and text[end] == "地"
 
 
+# How each municipality is written a second time (Matcher._written_again), per index: made once
+# per municipality and process, not once per Matcher (a list is geocoded in chunks, each with its own).
+_AGAIN: weakref.WeakKeyDictionary[TownIndex, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
 class Matcher:
     """Match normalized addresses against a :class:`TownIndex`."""
 
     def __init__(self, index: TownIndex):
         self.index = index
-        self._again: dict[str, tuple[str, ...]] = {}
+        self._again: dict[str, tuple[str, ...]] = _AGAIN.setdefault(index, {})
         self._written_start: tuple[str, tuple] = ("", ())
 
     def _written_again(self, code: str) -> tuple[str, ...]:
@@ -98,11 +104,15 @@ class Matcher:
 
     # -- prefecture -------------------------------------------------------
     def match_pref(self, text: str, pos: int) -> tuple[str, int]:
-        for length in (4, 3):
-            candidate = text[pos:pos + length]
-            pref = self.index.pref_keys.get(candidate)
-            if pref:
-                return pref, pos + len(candidate)
+        """The prefecture written at ``pos`` (a key of 4 characters, then of 3) and where it ends."""
+        pref_keys = self.index.pref_keys
+        candidate = text[pos:pos + 4]
+        pref = pref_keys.get(candidate)
+        if not pref:
+            candidate = text[pos:pos + 3]
+            pref = pref_keys.get(candidate)
+        if pref:
+            return pref, pos + len(candidate)
         return "", pos
 
     def match_pref_short(self, text: str, pos: int) -> list[tuple[str, int]]:
@@ -265,6 +275,10 @@ class Matcher:
         return None
 
     def _hits(self, found: list[Town], text: str, end: int, alias: bool = False) -> TownHit | list[TownHit]:
+        if len(found) == 1:  # most keys lead to one town
+            hit = self._with_koaza(found[0], text, end)
+            hit.alias = alias
+            return hit
         hits = [self._with_koaza(t, text, end) for t in found]
         for hit in hits:
             hit.alias = alias
