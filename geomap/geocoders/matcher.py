@@ -275,8 +275,11 @@ class Matcher:
         return None
 
     def _hits(self, found: list[Town], text: str, end: int, alias: bool = False) -> TownHit | list[TownHit]:
-        if len(found) == 1:  # most keys lead to one town
-            hit = self._with_koaza(found[0], text, end)
+        if len(found) == 1:  # most keys lead to one town, most towns have no 小字
+            town = found[0]
+            if not town.koaza:
+                return TownHit(town, end, town.name, town.lat, town.lon, 3, (), alias)
+            hit = self._with_koaza(town, text, end)
             hit.alias = alias
             return hit
         hits = [self._with_koaza(t, text, end) for t in found]
@@ -381,7 +384,8 @@ class Matcher:
                 hits.extend((code, h) for h in hit)
             elif hit is not None:
                 hits.append((code, hit))
-        hits = best_explained(hits, text)
+        if len(hits) > 1:
+            hits = best_explained(hits, text)
         if not hits and len(codes) > 1:
             ward = self._unknown_ward(text, codes, pos)
             if ward is not None:

@@ -97,15 +97,16 @@ def geocode_strings(
     unique_rows: list[tuple] = []
     positions: list[int] = []
     empty = _row(None, Match())
+    read, pref, codes = readings.match, context.pref, context.codes
     for value in values:
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value or value.isspace():  # blank: what strip() leaves empty
             positions.append(-1)
             continue
         slot = cache.get(value)
         if slot is None:
             norm = normalize(value)
             slot = cache[value] = len(unique_rows)
-            unique_rows.append(_row(norm, readings.match(matcher, norm, context.pref, context.codes), lang))
+            unique_rows.append(_row(norm, read(matcher, norm, pref, codes), lang))
         positions.append(slot)
     del cache
     unique_rows.append(empty)
