@@ -227,11 +227,12 @@ def geocode_file(
     frame, found = geocoded.frame, geocoded.columns
     table = report.readable_errors(frame, lang, geocoded.services)
     written, cleaned = write_table_cleaned(table, output, protect=[input])
+    placed = report.placed_rows(frame, 3)  # once, for the unmatched list and the counts
     unmatched = report.write_unmatched(frame, found, lang, 3, unmatched_file, [input, output],
-                                       services=geocoded.services)
+                                       services=geocoded.services, placed=placed)
     return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
                        renamed=output_renames(table.columns, output), cleaned=cleaned,
-                       **report.counts(frame, 3, geocoded.online))
+                       **report.counts(frame, 3, geocoded.online, placed=placed))
 
 
 def _html_path(input: Path, output) -> Path:
@@ -437,16 +438,16 @@ def render(
     value, category, name = (renamed.get(c, c) if c else c for c in (value, category, name))
 
     min_level = report.placed_level(by, points)
-    counts = report.counts(frame, min_level, geocoded.online)
+    on_map = report.placed_rows(frame, min_level)
+    counts = report.counts(frame, min_level, geocoded.online, placed=on_map)
     unmatched = report.write_unmatched(frame, found, lang, min_level, unmatched_file, [input],
-                                       services=geocoded.services)
+                                       services=geocoded.services, placed=on_map)
     if counts["placed"] == 0:
         if unmatched is not None:
             raise InputError(f"none of the {len(frame)} rows could be placed; see {str(unmatched)!r}",
                              key="nothing_placed", rows=len(frame), unmatched=str(unmatched))
         raise InputError(f"none of the {len(frame)} rows could be placed", key="nothing_placed_no_file",
                          rows=len(frame))
-    on_map = report.placed_rows(frame, min_level)
     options = options.replace(
         value=value, category=category, name=name, address=options.address or found.address or found.parts or None,
         title=options.title or input.stem, boundaries=areas, boundary_key=boundary_key,

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .columns import Columns, has_point, join_address, typed_numbers
@@ -99,21 +100,29 @@ def coarse_rows(frame: pd.DataFrame) -> pd.Series:
     if "note" not in frame.columns or frame.empty:
         return pd.Series(False, index=frame.index)
     notes = frame["note"].fillna("").astype(str)
-    return frame["level"].eq(3) & has_point(frame["lat"], frame["lon"]) & notes.str.contains(_COARSE)
+    coarse = frame["level"].eq(3) & has_point(frame["lat"], frame["lon"]) & notes.ne("")
+    # The notes are read only where they can say it: placed at a town, with a note (no
+    # message is empty). Positions, not labels: an index may repeat.
+    where = np.flatnonzero(coarse.to_numpy(dtype=bool, na_value=False))
+    rows = np.zeros(len(frame), dtype=bool)
+    rows[where[notes.iloc[where].str.contains(_COARSE).to_numpy(dtype=bool)]] = True
+    return pd.Series(rows, index=frame.index)
 
 
 # -- reasons --------------------------------------------------------------------------
 
 
 def unplaced_reasons(frame: pd.DataFrame, found: Columns, lang: str = "ja", min_level: int = 3, *,
-                     services: Iterable[str] = ()) -> pd.Series:
+                     services: Iterable[str] = (), placed: pd.Series | None = None) -> pd.Series:
     """Why each row that :func:`placed_rows` leaves out was left out (in ``lang``).
 
     ``services`` are the online services that were asked (``["gsi"]``), so that a row an
     online service failed for names it; without them the failure is put as "online".
+    ``placed``: what :func:`placed_rows` gives for ``frame`` and ``min_level``, when the
+    caller has it already.
     """
     services = list(services)
-    mask = ~placed_rows(frame, min_level)
+    mask = ~(placed_rows(frame, min_level) if placed is None else placed)
     # Only the rows left out, and only the columns a reason reads, one list each (not a row
     # Series per row): a list of millions is not turned into Python strings for a few reasons.
     left = frame.loc[mask]
@@ -168,17 +177,18 @@ def _latlon_reason(lat, lon, lang):
     return message("reason_bad_latlon", lang)
 
 
-def counts(frame: pd.DataFrame, min_level: int = 3, online: dict | None = None) -> dict:
+def counts(frame: pd.DataFrame, min_level: int = 3, online: dict | None = None, *,
+           placed: pd.Series | None = None) -> dict:
     """The counts a summary gives: ``rows``, ``levels``, ``from_input``, ``placed``, ``unplaced``, ``online``, ``failed``.
 
     ``online`` is what the online services did, rows ``{"asked", "answered", "failed"}``
     per service (:attr:`geomap.geocoding.Geocoded.online`); ``failed`` counts the rows left
-    at level 0 because a service failed for them.
+    at level 0 because a service failed for them. ``placed`` as for :func:`unplaced_reasons`.
     """
     from_input = frame["source"].eq(INPUT_SOURCE)
     failed = frame[ERROR_COLUMN].fillna("").astype(str).ne("") if ERROR_COLUMN in frame.columns else False
     levels = frame.loc[~from_input, "level"].value_counts()
-    placed = int(placed_rows(frame, min_level).sum())
+    placed = int((placed_rows(frame, min_level) if placed is None else placed).sum())
     return {
         "rows": len(frame),
         "levels": {lvl: int(levels.get(lvl, 0)) for lvl in range(5)},
@@ -225,38 +235,40 @@ def _remove_stale_unmatched(path: Path, protect) -> None:
 
 
 def unmatched_rows(frame: pd.DataFrame, found: Columns, lang: str, min_level: int, *,
-                   services: Iterable[str] = ()) -> pd.DataFrame:
+                   services: Iterable[str] = (), placed: pd.Series | None = None) -> pd.DataFrame:
     """The rows for ``<stem>_unmatched.csv``: those not placed and those placed coarser than written.
 
     A reason column comes first, then a 候補 (suggestion) column (:func:`geomap.suggest.suggestions`:
     the name probably meant, never used to place the row), then the row as the table has it.
+    ``services`` and ``placed`` as for :func:`unplaced_reasons`.
     """
     from .suggest import suggestions
 
     services = list(services)
-    placed = placed_rows(frame, min_level)
+    placed = placed_rows(frame, min_level) if placed is None else placed
     coarse = coarse_rows(frame) & placed
     mask = ~placed | coarse
-    rows = readable_errors(frame, lang, services).loc[mask].copy()
-    reasons = unplaced_reasons(frame, found, lang, min_level, services=services).reindex(rows.index)
+    listed = frame.loc[mask]  # a few rows of the table: everything below is done on them only
+    rows = readable_errors(listed, lang, services).copy()
+    reasons = unplaced_reasons(frame, found, lang, min_level, services=services, placed=placed).reindex(rows.index)
     sep = "：" if lang == "ja" else ": "
     for i in rows.index[coarse.loc[rows.index].to_numpy()]:
         reasons.loc[i] = message("level_coarse", lang) + sep + str(frame.at[i, "note"])
     rows.insert(0, message("reason_column", lang), reasons, allow_duplicates=True)
-    rows.insert(1, message("suggestion_column", lang), suggestions(frame.loc[mask]), allow_duplicates=True)
+    rows.insert(1, message("suggestion_column", lang), suggestions(listed), allow_duplicates=True)
     return rows
 
 
 def write_unmatched(frame: pd.DataFrame, found: Columns, lang: str, min_level: int, path, protect=(), *,
-                    services: Iterable[str] = ()) -> Path | None:
+                    services: Iterable[str] = (), placed: pd.Series | None = None) -> Path | None:
     """Write :func:`unmatched_rows` to ``path``; return ``path``.
 
     When every row is placed (none coarser than written) nothing is written and None is
     returned; a list an earlier run left at ``path`` is then removed
     (:func:`_remove_stale_unmatched`). ``protect`` are files never written or removed (the
-    input); ``services`` as for :func:`unplaced_reasons`.
+    input); ``services`` and ``placed`` as for :func:`unplaced_reasons`.
     """
-    rows = unmatched_rows(frame, found, lang, min_level, services=services)
+    rows = unmatched_rows(frame, found, lang, min_level, services=services, placed=placed)
     if rows.empty:
         _remove_stale_unmatched(path, protect)
         return None

@@ -88,3 +88,30 @@ def test_write_unmatched_writes_the_reasons_first_or_removes_its_own_stale_list(
     placed = geocode_table(df.iloc[:1])
     assert write_unmatched(placed, found, "ja", 3, tmp_path / "u.csv") is None
     assert not path.exists()
+
+
+def test_coarse_rows_read_the_notes_of_rows_placed_at_a_town_only():
+    from geomap.report import coarse_rows
+
+    note = "9丁目はデータに無いため町全体の代表点"
+    frame = pd.DataFrame({
+        "lat": [35.6, 35.6, None, 35.6, 35.6, 35.6],
+        "lon": [139.8, 139.8, 139.8, 139.8, 139.8, 139.8],
+        "level": [3, 2, 3, 3, 3, 4],
+        "note": [note, note, note, None, "ほかの注記", note],
+    }, index=[7, 7, 3, 0, 1, 2])  # labels repeat: rows are told by position
+    assert coarse_rows(frame).tolist() == [True, False, False, False, False, False]
+    assert coarse_rows(frame).index.tolist() == [7, 7, 3, 0, 1, 2]
+    assert coarse_rows(frame.drop(columns="note")).tolist() == [False] * 6
+
+
+def test_the_unmatched_list_and_counts_are_the_same_given_the_placed_rows(tmp_path):
+    from geomap.report import counts, placed_rows, unmatched_rows
+
+    df = pd.DataFrame({"住所": ["東京都江東区東陽4-11-28", "", "東京都江東区東陽9丁目1", "府中市", "ほげ"]})
+    frame, found = geocode_table(df), find_columns(df)
+    placed = placed_rows(frame, 3)
+    pd.testing.assert_frame_equal(unmatched_rows(frame, found, "en", 3, placed=placed),
+                                  unmatched_rows(frame, found, "en", 3))
+    assert counts(frame, 3, placed=placed) == counts(frame, 3)
+    assert len(unmatched_rows(frame, found, "en", 3)) == 4  # three not placed, one placed at the whole town
