@@ -250,7 +250,9 @@ def join_address(df: pd.DataFrame, found: Columns) -> pd.Series:
 
     Split columns are concatenated with nothing between them (``東京都`` + ``江東区`` +
     ``東陽四丁目`` + ``11-28``). With an address column, a 都道府県/市区町村 part is put
-    in front only on the rows whose address does not already contain it.
+    in front only on the rows whose address does not already contain it. An address column
+    alone is returned as text of the dtype ``astype(str)`` gives (Arrow-backed in pandas 3),
+    not made a Python string per row.
     """
     if not found.has_address:
         return pd.Series([""] * len(df), index=df.index, dtype=object)
@@ -267,6 +269,8 @@ def join_address(df: pd.DataFrame, found: Columns) -> pd.Series:
             out = out + p
         return out.astype(object)
     address = df[found.address].fillna("").astype(str).str.strip()
+    if not parts:
+        return address.rename(None)
     out = []
     for i, text in enumerate(address.tolist()):
         prefix = ""

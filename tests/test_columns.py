@@ -32,6 +32,13 @@ def test_split_address_columns_are_joined():
     assert join_address(df, found).tolist() == ["東京都江東区東陽四丁目11-28", "江東区木場1-5-2"]
 
 
+def test_an_address_column_alone_is_its_text_stripped():
+    df = pd.DataFrame({"住所": [" 江東区東陽4-11-28　", None, float("nan"), "木場1-5"]}, index=[5, 5, 2, 9])
+    joined = join_address(df, find_columns(df))
+    assert joined.tolist() == ["江東区東陽4-11-28", "", "", "木場1-5"]
+    assert joined.index.tolist() == [5, 5, 2, 9] and joined.name is None
+
+
 def test_prefecture_and_city_columns_prefix_an_address_that_lacks_them():
     df = pd.DataFrame({"市区町村": ["江東区", "江東区"], "住所": ["東陽4-11-28", "東京都江東区木場1-5-2"]})
     found = find_columns(df)
