@@ -81,6 +81,9 @@ class TableResult:
     placed_level : int
         The level a geocoded row had to reach to count as placed (:func:`geomap.report.placed_level`):
         3 for a table; 2 or 1 for a map of municipalities or prefectures without points.
+    coarse, suggestions : int and list of str, or None
+        Rows placed coarser than written, and the 候補 of the unmatched file that are not
+        empty (:func:`geomap.report.listed_summary`), for the summary; None: not counted.
     """
 
     rows: int
@@ -98,6 +101,8 @@ class TableResult:
     read: dict = field(default_factory=dict)
     cleaned: int = 0
     placed_level: int = 3
+    coarse: int | None = None
+    suggestions: list | None = field(default=None, repr=False)
 
     @property
     def outputs(self) -> list[Path]:
@@ -227,12 +232,13 @@ def geocode_file(
     frame, found = geocoded.frame, geocoded.columns
     table = report.readable_errors(frame, lang, geocoded.services)
     written, cleaned = write_table_cleaned(table, output, protect=[input])
-    placed = report.placed_rows(frame, 3)  # once, for the unmatched list and the counts
-    unmatched = report.write_unmatched(frame, found, lang, 3, unmatched_file, [input, output],
-                                       services=geocoded.services, placed=placed)
+    placed = report.placed_rows(frame, 3)  # once, for the unmatched list, the counts and the summary
+    listed = report.unmatched_rows(frame, found, lang, 3, services=geocoded.services, placed=placed)
+    unmatched = report.write_listed(listed, unmatched_file, [input, output])
     return TableResult(output=written, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
                        renamed=output_renames(table.columns, output), cleaned=cleaned,
-                       **report.counts(frame, 3, geocoded.online, placed=placed))
+                       **report.counts(frame, 3, geocoded.online, placed=placed),
+                       **report.listed_summary(listed, placed))
 
 
 def _html_path(input: Path, output) -> Path:
@@ -440,8 +446,8 @@ def render(
     min_level = report.placed_level(by, points)
     on_map = report.placed_rows(frame, min_level)
     counts = report.counts(frame, min_level, geocoded.online, placed=on_map)
-    unmatched = report.write_unmatched(frame, found, lang, min_level, unmatched_file, [input],
-                                       services=geocoded.services, placed=on_map)
+    listed = report.unmatched_rows(frame, found, lang, min_level, services=geocoded.services, placed=on_map)
+    unmatched = report.write_listed(listed, unmatched_file, [input])
     if counts["placed"] == 0:
         if unmatched is not None:
             raise InputError(f"none of the {len(frame)} rows could be placed; see {str(unmatched)!r}",
@@ -471,7 +477,8 @@ def render(
         with steps("step_image"):
             written_images.append(save_image(model, path))
     return RenderResult(output=html, unmatched=unmatched, frame=frame, columns=found, read=_read_info(df),
-                        images=written_images, personal=personal, decided=decided, placed_level=min_level, **counts)
+                        images=written_images, personal=personal, decided=decided, placed_level=min_level, **counts,
+                        **report.listed_summary(listed, on_map))
 
 
 __all__ = [

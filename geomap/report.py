@@ -268,21 +268,39 @@ def write_unmatched(frame: pd.DataFrame, found: Columns, lang: str, min_level: i
     (:func:`_remove_stale_unmatched`). ``protect`` are files never written or removed (the
     input); ``services`` and ``placed`` as for :func:`unplaced_reasons`.
     """
-    rows = unmatched_rows(frame, found, lang, min_level, services=services, placed=placed)
+    return write_listed(unmatched_rows(frame, found, lang, min_level, services=services, placed=placed), path,
+                        protect)
+
+
+def write_listed(rows: pd.DataFrame, path, protect=()) -> Path | None:
+    """Write the rows :func:`unmatched_rows` made to ``path``, as :func:`write_unmatched` does."""
     if rows.empty:
         _remove_stale_unmatched(path, protect)
         return None
     return write_table(rows, path, protect=protect)
 
 
+def listed_summary(rows: pd.DataFrame, placed: pd.Series) -> dict:
+    """What a summary says of the rows :func:`unmatched_rows` made, given the ``placed`` rows it made them from.
+
+    ``coarse``: its rows placed coarser than written (:func:`coarse_rows`, every one of them
+    placed); ``suggestions``: its 候補 that are not empty, in order (a row placed coarser than
+    written has none, so they are those of the rows not placed).
+    """
+    suggested = rows.iloc[:, 1].tolist() if len(rows) else []
+    return {"coarse": len(rows) - int((~placed).sum()), "suggestions": [s for s in suggested if s]}
+
+
 __all__ = [
     "coarse_rows",
     "counts",
+    "listed_summary",
     "placed_level",
     "placed_rows",
     "readable_errors",
     "unmatched_path",
     "unmatched_rows",
     "unplaced_reasons",
+    "write_listed",
     "write_unmatched",
 ]

@@ -35,7 +35,9 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
     if result.from_input:
         say("summary_level", label=message("level_input", lang), count=f"{result.from_input:,}")
     frame = getattr(result, "frame", None)
-    coarse = int(report.coarse_rows(frame).sum()) if frame is not None else 0  # a 丁目 the data lacks
+    coarse = getattr(result, "coarse", None)  # a 丁目 the data lacks; counted by the pipeline, else here
+    if coarse is None:
+        coarse = int(report.coarse_rows(frame).sum()) if frame is not None else 0
     for level in LEVEL_ORDER:
         # Rows an online service failed for were not looked up: counted apart, not as "not placed".
         count = result.levels.get(level, 0) - (getattr(result, "failed", 0) if level == 0 else 0)
@@ -56,12 +58,13 @@ def summary_lines(result, lang: str, *, input_path, kind: str) -> list[str]:
     if coarse and result.unmatched is not None:
         say("summary_coarse", count=f"{coarse:,}", path=str(result.unmatched))
     if result.unplaced and frame is not None and result.unmatched is not None:
-        # The rows of the unmatched file: those below the level the placed count was held to.
-        suggested = suggestions(frame.loc[~report.placed_rows(frame, getattr(result, "placed_level", 3))])
-        suggested = suggested[suggested != ""]
-        if len(suggested):
-            say("summary_suggestions", count=f"{len(suggested):,}", example=suggested.iloc[0],
-                path=str(result.unmatched))
+        suggested = getattr(result, "suggestions", None)  # those the unmatched file holds
+        if suggested is None:
+            # The rows of the unmatched file: those below the level the placed count was held to.
+            found = suggestions(frame.loc[~report.placed_rows(frame, getattr(result, "placed_level", 3))])
+            suggested = found[found != ""].tolist()
+        if suggested:
+            say("summary_suggestions", count=f"{len(suggested):,}", example=suggested[0], path=str(result.unmatched))
     decided = getattr(result, "decided", {}) or {}
     if decided:
         key = ("summary_personal" if len(decided) == 2 else

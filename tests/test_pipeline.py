@@ -240,3 +240,24 @@ def test_an_online_failure_names_the_service_that_failed_in_both_files(tmp_path)
     assert out["error"].tolist() == ["could not reach the GSI address search (gsi)"]
     unmatched = pd.read_csv(result.unmatched, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert unmatched["reason"].tolist() == ["online search failed: could not reach the GSI address search (gsi)"]
+
+
+@pytest.mark.parametrize("points", [True, False])
+def test_the_summary_says_of_the_unmatched_file_what_it_would_count_itself(tmp_path, points):
+    """The coarse rows and 候補 the pipeline hands the summary are those the summary would find."""
+    import dataclasses
+
+    from geomap.summary import summary_lines
+
+    src = tmp_path / "a.csv"
+    src.write_text("住所\n東京都町田市金井ヶ丘１－３０－１\n東京都江東区東陽9丁目1\n東京都江東区東陽4-11-28\nほげ\n"
+                   "東京都江東区\n", encoding="utf-8")
+    table = geocode_file(src, tmp_path / "out.csv")
+    shown = render(src, tmp_path / "map.html", by="municipality", points=points)
+    assert table.coarse == 1 and table.suggestions[0].startswith("金井ヶ")
+    # without points a row placed at its municipality is on the map: not listed, no 候補
+    assert shown.coarse == 1 and bool(shown.suggestions) == points
+    for result, kind in ((table, "table"), (shown, "map")):
+        again = dataclasses.replace(result, coarse=None, suggestions=None)
+        assert (summary_lines(result, "en", input_path="a.csv", kind=kind)
+                == summary_lines(again, "en", input_path="a.csv", kind=kind))
