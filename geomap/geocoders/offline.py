@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..address.normalize import Normalized, key, normalize
@@ -37,8 +38,10 @@ def _row(norm: Normalized | None, m: Match, lang: str = "ja") -> tuple:
     if m.level == 0:
         matched, rest = "", norm.source.strip()
     else:
-        matched = norm.source_between(0, m.end).strip()
-        rest = norm.source_from(m.end)
+        source, origin = norm.source, norm.origin  # source_between(0, end) and source_from(end), inline
+        cut = origin[m.end]
+        matched = source[origin[0]:cut].strip()
+        rest = source[cut:]
         if rest and (rest[0] in _SEPARATORS or rest[0].isspace()):  # else the pattern finds nothing to take
             rest = _LEADING_SEPARATORS.sub("", rest)
         rest = rest.strip()
@@ -97,7 +100,7 @@ def geocode_strings(
     unique_rows: list[tuple] = []
     positions: list[int] = []
     empty = _row(None, Match())
-    read, pref, codes = readings.match, context.pref, context.codes
+    read, list_pref, list_codes = readings.match, context.pref, context.codes
     for value in values:
         if not isinstance(value, str) or not value or value.isspace():  # blank: what strip() leaves empty
             positions.append(-1)
@@ -106,21 +109,25 @@ def geocode_strings(
         if slot is None:
             norm = normalize(value)
             slot = cache[value] = len(unique_rows)
-            unique_rows.append(_row(norm, read(matcher, norm, pref, codes), lang))
+            unique_rows.append(_row(norm, read(matcher, norm, list_pref, list_codes), lang))
         positions.append(slot)
     del cache
     unique_rows.append(empty)
     names = RESULT_COLUMNS[:-1]
     columns = dict(zip(names, (list(c) for c in zip(*unique_rows))))
     del unique_rows
+    # The numbers as the arrays the frame would infer from them (floats, NaN for none; the
+    # level as the int8 it is given as), made directly.
+    columns["lat"] = np.array(columns["lat"], dtype=np.float64)
+    columns["lon"] = np.array(columns["lon"], dtype=np.float64)
+    columns["level"] = np.array(columns["level"], dtype=np.int8)
     table = pd.DataFrame(columns, columns=names)
     del columns
     if len(table) - 1 == len(positions) and positions == list(range(len(positions))):
         out = table.iloc[:-1]  # every address distinct and present: no reordering needed
     else:
         out = table.iloc[positions].reset_index(drop=True)
-    out = out.assign(level=out["level"].astype("int8"), source=SOURCE)
-    return out
+    return out.assign(source=SOURCE)
 
 
 class OfflineGeocoder(Geocoder):
