@@ -437,8 +437,9 @@ def _tidy(df: pd.DataFrame, shown: str) -> pd.DataFrame:
     blank = df.apply(lambda col: col.str.strip() == "")
     # Trailing commas from Excel give "Unnamed: 5" columns with nothing in them.
     drop = [c for c in df.columns if c.startswith("Unnamed: ") and blank[c].all()]
-    df = df.drop(columns=drop)
-    blank = blank.drop(columns=drop).all(axis=1)
+    if drop:  # else no new frame
+        df, blank = df.drop(columns=drop), blank.drop(columns=drop)
+    blank = blank.all(axis=1)
     if blank.any():  # else no copy of a large table
         df = df.loc[~blank]
     df = df.reset_index(drop=True)

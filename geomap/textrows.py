@@ -92,14 +92,14 @@ class LineRows:
     def _read_block(self) -> None:
         block = next(self._blocks)
         self._before += len(self._lines)
-        self._lines, self._next = [line.strip() for line in block.splitlines()], 0
+        self._lines, self._next = list(map(str.strip, block.splitlines())), 0
 
     def column(self, before: list[str]) -> pd.Series:
         """``before``, then the lines not read yet, as one text column (every :data:`BATCH` lines an array)."""
         out = TextColumns(1)
         out.add_cells(list(before))
         while True:
-            out.add_cells([line for line in self._lines[self._next:] if line])
+            out.add_cells(list(filter(None, self._lines[self._next:])))  # the lines not blank
             self._next = len(self._lines)
             try:
                 self._read_block()
