@@ -10,7 +10,9 @@ point at all is :func:`geomap.columns.has_point`, the one test that this rule,
 Every row left out gets a reason in the user's language (:func:`unplaced_reasons`), and
 :func:`write_unmatched` writes those rows, reason first, to ``<input stem>_unmatched.csv``
 (:func:`unmatched_path`). The online services asked are passed in by name, so a row's
-failure can name the service that failed.
+failure can name the service that failed. A caller that has the rows :func:`placed_rows`
+gives passes them on (``placed=``), and :func:`write_listed` and :func:`listed_summary`
+write and count the rows :func:`unmatched_rows` made, so no rule runs twice over a table.
 """
 
 from __future__ import annotations

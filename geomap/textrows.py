@@ -5,7 +5,9 @@ millions is never held as one list of rows or one copy of the text: lines are cu
 of the text at a time (:func:`csv_lines`, :func:`text_lines`, exactly where ``csv.reader``
 on a file opened with ``newline=""``, or ``str.splitlines``, would cut them), records come
 one at a time (:func:`records`), and every :data:`BATCH` rows become columns of the dtype
-``astype(str)`` gives (:class:`TextColumns`; Arrow-backed text in pandas 3).
+``astype(str)`` gives (:class:`TextColumns`; Arrow-backed text in pandas 3). A list with one
+address per line is read row by row only up to its header; the lines below it go into its
+one column a block at a time (:class:`LineRows`).
 """
 
 from __future__ import annotations
