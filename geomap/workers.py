@@ -13,6 +13,7 @@ import the main module again), as every Python program that starts processes doe
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import multiprocessing
@@ -214,8 +215,15 @@ def _sorted_order(values: pd.Series) -> np.ndarray | None:
 
 
 def _start_worker() -> None:
-    """Run in each worker as it starts: Ctrl-C is the parent's to handle, and the index is read here."""
+    """Run in each worker as it starts: Ctrl-C is the parent's to handle, and the index is read here.
+
+    A worker lives for one call and only geocodes: the cyclic garbage collector is off in
+    it, as in the ``geomap`` command (:func:`geomap.cli.run`). Its chunks' lists and frames
+    are freed by reference counting; the collector would walk the growing index again and
+    again and find little to collect.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()
     from .geocoders.index import town_index
 
     town_index()
