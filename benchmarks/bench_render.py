@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,15 +32,8 @@ import pandas as pd
 from geomap.gazetteer import towns
 from geomap.maps import make_map, save_html
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+from _chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 (the browser tests launch it the same way)
 
 
 def sample_rows(n: int, seed: int = 0) -> pd.DataFrame:

@@ -17,15 +17,8 @@ XSS = '<img src=x onerror="window.__xss=1">'
 
 # -- Debian's chromium for the Playwright tests (test_app, test_browser, test_hostile) ------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from _chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 (the benchmark reads them too)
+
 NO_CHROMIUM = f"{CHROMIUM} is not installed (CI installs it with apt-get install chromium)"
 needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=NO_CHROMIUM)
 
