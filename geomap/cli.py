@@ -8,13 +8,11 @@ translated line and an exit code (1 data, 2 usage), with no traceback unless ``-
 from __future__ import annotations
 
 import atexit
-import gc
 import json
 import logging
 import os
 import sys
 import threading
-from contextlib import contextmanager
 
 import click
 
@@ -26,6 +24,7 @@ from .maps.options import AGG, BY, CLASSIFICATIONS, FIELDS, K_RANGE, POPUP_ADDRE
 from .messages import LANGS, error_message, message, service_name, terminal_text
 from .provenance import info as data_info
 from .summary import online_failure, summary_lines
+from .textrows import bulk
 
 LARGE_MAP_BYTES = 30 * 2**20  # above this a browser takes long to open the page
 _process_ends_after = False  # set by run(): the command is the whole process
@@ -113,23 +112,10 @@ def run() -> None:
     os._exit(code or 0)
 
 
-@contextmanager
 def _collector_paused():
-    """The cyclic garbage collector paused for one geocode or render command, then as before.
-
-    The work builds tables, the index's dictionaries and the answers, which live until the
-    end; what it drops is freed by reference counting. The collector would walk those
-    growing structures again and again (a sixth of the time on a national list) and find
-    little to collect. When the command is the whole process (:func:`run`) it is not turned
-    on again: its first pass would walk everything the command made, just before the exit.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled and not _process_ends_after:
-            gc.enable()
+    """The cyclic collector held for one geocode or render command (:func:`geomap.textrows.bulk`);
+    left off when the command is the whole process (:func:`run`), which ends right after."""
+    return bulk(restore=not _process_ends_after)
 
 
 @main.command()
