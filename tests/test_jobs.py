@@ -266,6 +266,19 @@ def descendants(pid: int) -> set[int]:
     return {p for p in found if states.get(p) not in ("Z", "X")}
 
 
+def cpu_seconds(pids) -> float:
+    """CPU time (user + system) the processes ``pids`` have used so far, from /proc."""
+    total = 0
+    for p in pids:
+        try:
+            stat = Path(f"/proc/{p}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def alive(pids) -> set[int]:
     out = set()
     for p in pids:
@@ -302,7 +315,10 @@ def test_ctrl_c_stops_every_worker_and_leaves_no_output(tmp_path, long_list, to)
         seen |= descendants(proc.pid)
         time.sleep(0.05)
     assert len(seen) >= 3, "the workers did not start"
-    time.sleep(1.0)  # into the geocoding
+    # Into the geocoding: the workers have read the index and worked on (not a fixed wait,
+    # which a faster geocoder outruns).
+    while cpu_seconds(seen) < 1.5 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
     assert proc.poll() is None, "finished before it could be interrupted; make the list longer"
     seen |= descendants(proc.pid)
     if to == "terminal":
