@@ -29,12 +29,11 @@ from .index import ALIAS, HAS_CHOME, HAS_NAME, MAX_CHOME, NAME_ROW, PREFIX_BASE,
 _CHOME_KEY = re.compile(r"^(.*?)(\d+)丁目$")
 # The number at the end of a numbered town's name (東陽四丁目, 霞ヶ丘町四丁), for its whole 町's name.
 _CHOME_NAME = re.compile(r"[〇一二三四五六七八九十]+丁目?$")
-_CHOME_TAIL = re.compile(r"\d+丁目?$")
 _AZA_PREFIX = re.compile(r"^(?:大字|字)")
 KANMURI_MIN_TOWNS = 3  # towns sharing a prefix before it counts as a 冠称
 # The index's town for addresses written without a 大字 (村 + 番地): reached by the empty key.
 NO_OAZA = "（大字なし）"
-_SERIES = re.compile(r"\d+(?:条|線|号|区|地割|番)")  # a numbered series of towns (4条, 8線, 18号)
+_SERIES = re.compile(r"\d+(?:条|線|号|区|地割|番)")  # a numbered series of towns (4条, 8線, 18号, 3番)
 
 
 def _nan_mean(values) -> float:
@@ -156,10 +155,10 @@ def build_city_towns(code: str, names, koazas, lats, lons) -> CityTowns:
     # numbered otherwise than by 丁目: 拓北 (篠路町拓北 without its 冠称) must not take 拓北6-2-6
     # (拓北六条二丁目). Before a number that is no 丁目 of it, 駒生 still reads 駒生町.
     # A number that is part of a name (岡部町三輪, 河野町一色) is read with it, the longer key first:
-    # only a numbered series (条, 線, 号, 区, 地割) is written otherwise.
+    # only a numbered series (条, 線, 号, 区, 地割, 番) is written otherwise.
     before_digit = {
         k[:i] for k in real for i in range(1, len(k))
-        if k[i].isdigit() and not k[i - 1].isdigit() and not _CHOME_TAIL.match(k, i) and _SERIES.match(k, i)
+        if k[i].isdigit() and not k[i - 1].isdigit() and _SERIES.match(k, i)
     }
     for alias in weak_keys & before_digit:
         del exact[alias]

@@ -54,7 +54,6 @@ class Context:
 
     def __init__(self, matcher: Matcher, default_pref: str | None, default_city: str | None):
         index = matcher.index
-        self.matcher = matcher
         self.pref = ""
         self.codes: list[str] = []
         if default_pref:
@@ -178,13 +177,14 @@ class OfflineGeocoder(Geocoder):
         if not (self.pref or self.city):
             return values
         index = town_index()
-        context = Context(Matcher(index), self.pref, self.city)
+        matcher = Matcher(index)
+        context = Context(matcher, self.pref, self.city)
         cities = {index.municipalities[c].city for c in context.codes}
         if len(cities) > 1:  # a designated city given without a ward: its name
             cities = {index.municipalities[c].designated for c in context.codes}
         prefix = context.pref + (next(iter(cities)) if len(cities) == 1 else "")
         texts = dict.fromkeys(v for v in values if isinstance(v, str) and v.strip())
-        unplaced = {text for text in texts if not _names_its_place(context.matcher, normalize(text))}
+        unplaced = {text for text in texts if not _names_its_place(matcher, normalize(text))}
         return [_with_context(prefix, context.pref, v) if isinstance(v, str) and v in unplaced else v for v in values]
 
 
@@ -203,7 +203,7 @@ def _with_context(prefix: str, pref: str, text: str) -> str:
     or the municipality (北区赤羽一丁目 of a 東京都北区 list gets only 東京都 before it)."""
     written = text.lstrip()
     if pref and written.startswith(pref):
-        written, text = written[len(pref):], written[len(pref):]
+        text = written = written[len(pref):]
     city = prefix[len(pref):]
     if city and written.startswith(city):
         return pref + written

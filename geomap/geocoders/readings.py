@@ -118,4 +118,4 @@ def match(matcher: Matcher, norm: Normalized, pref: str = "", codes: Sequence[st
     return m
 
 
-__all__ = ["match", "notes_of", "with_notes"]
+__all__ = ["match"]

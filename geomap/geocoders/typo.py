@@ -26,10 +26,10 @@ from .index import SEPARATOR, TownIndex
 
 MIN_LENGTH = 2
 # Pairs of characters mistaken for one another in writing place names (each way round). Variants
-# proper (狹/狭, 鎚/槌 …) are folded for every text by geomap/data/itaiji.tsv instead.
+# proper (狹/狭, 鎚/槌, 祗/祇 …) are folded for every text by geomap/data/itaiji.tsv instead.
 LOOK_ALIKE_PAIRS = (
     "殻穀", "殊珠", "坂板", "萩荻", "栗粟", "網綱", "鳥烏", "幣弊", "合台", "奏秦", "采釆", "択拓", "鍛鍜",
-    "未末", "土士", "己已", "壁璧", "候侯", "微徴", "鳩鴻", "祇祗", "柿杮", "竪堅", "刺剌", "暑署",
+    "未末", "土士", "己已", "壁璧", "候侯", "微徴", "鳩鴻", "柿杮", "竪堅", "刺剌", "暑署",
 )
 LOOK_ALIKE = frozenset(LOOK_ALIKE_PAIRS) | frozenset(b + a for a, b in LOOK_ALIKE_PAIRS)
 # The index writes in kana a kanji its character set lacks (交ぜ書き: 美津島町け知 for 鶏知); a list
