@@ -95,10 +95,8 @@ def _csv_rows(columns: list, start: int, end: int, sep: str):
             part = values.slice(start, end - start)
             if pa.types.is_null(part.type):
                 part = pa.nulls(end - start, pa.large_string())
-            # Quotes doubled inside the quotes (when the column has one); a missing value is the empty text.
-            field = pc.fill_null(part.cast(pa.large_string()), "")
-            if _has_quote(part):
-                field = pc.replace_substring(field, '"', '""')
+            # Quotes doubled inside the quotes; a missing value is the empty text.
+            field = pc.replace_substring(pc.fill_null(part.cast(pa.large_string()), ""), '"', '""')
             constant += '"'
         else:
             field = _number_texts(values[start:end])
@@ -111,22 +109,6 @@ def _csv_rows(columns: list, start: int, end: int, sep: str):
             offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1,
                                     offset=chunk.offset * 8)
             yield memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]]
-
-
-def _has_quote(part) -> bool:
-    """False only if no text of an Arrow text array (or chunked array) holds a double quote.
-
-    The bytes of its data buffers are looked at, not its cells: a quote byte is never part
-    of another character in UTF-8.
-    """
-    import numpy as np
-    import pyarrow as pa
-
-    for chunk in part.chunks if isinstance(part, pa.ChunkedArray) else [part]:
-        data = chunk.buffers()[2] if len(chunk) and not pa.types.is_null(chunk.type) else None
-        if data is not None and (np.frombuffer(data, dtype=np.uint8) == ord('"')).any():
-            return True
-    return False
 
 
 def _number_texts(values):
