@@ -364,9 +364,9 @@ def geocode_rows(
     except UnicodeEncodeError as exc:  # a lone surrogate, which only a frame from Python can hold
         from .textrows import unencodable_cell
 
-        column, row = unencodable_cell(df[[c for c in (found.address, *found.parts) if c is not None]])
-        raise InputError(f"column {column!r}, row {row} holds {exc.object[exc.start]!r}", key="cell_unencodable",
-                         column=column, row=row, char=f"U+{ord(exc.object[exc.start]):04X}") from None
+        where = unencodable_cell(df[[c for c in (found.address, *found.parts) if c is not None]], exc)
+        raise InputError(f"column {where['column']!r}, row {where['row']} holds {where['char']}",
+                         key="cell_unencodable", **where) from None
     if found.has_address and todo.any():
         coder = _make_geocoder(geocoder, pref, city, geocoder_options, lang)
         rows = np.flatnonzero(todo)

@@ -415,10 +415,9 @@ def write_table_cleaned(df: pd.DataFrame, path, *, protect=(), lat: str = "lat",
             raise
         raise _output_error(p, exc) from exc
     except UnicodeEncodeError as exc:  # a lone surrogate, which only a frame from Python can hold
-        column, row = unencodable_cell(df)
-        raise OutputError(f"cannot write {str(p)!r}: column {column!r}, row {row} holds {exc.object[exc.start]!r}",
-                          key="output_unencodable", path=str(p), column=column, row=row,
-                          char=f"U+{ord(exc.object[exc.start]):04X}") from None
+        where = unencodable_cell(df, exc)
+        raise OutputError(f"cannot write {str(p)!r}: column {where['column']!r}, row {where['row']} holds "
+                          f"{where['char']}", key="output_unencodable", path=str(p), **where) from None
     return p, cleaned
 
 

@@ -262,16 +262,15 @@ def unmatched_rows(frame: pd.DataFrame, found: Columns, lang: str, min_level: in
 
 
 def write_unmatched(frame: pd.DataFrame, found: Columns, lang: str, min_level: int, path, protect=(), *,
-                    services: Iterable[str] = (), placed: pd.Series | None = None) -> Path | None:
+                    services: Iterable[str] = ()) -> Path | None:
     """Write :func:`unmatched_rows` to ``path``; return ``path``.
 
     When every row is placed (none coarser than written) nothing is written and None is
     returned; a list an earlier run left at ``path`` is then removed
     (:func:`_remove_stale_unmatched`). ``protect`` are files never written or removed (the
-    input); ``services`` and ``placed`` as for :func:`unplaced_reasons`.
+    input); ``services`` as for :func:`unplaced_reasons`.
     """
-    return write_listed(unmatched_rows(frame, found, lang, min_level, services=services, placed=placed), path,
-                        protect)
+    return write_listed(unmatched_rows(frame, found, lang, min_level, services=services), path, protect)
 
 
 def write_listed(rows: pd.DataFrame, path, protect=()) -> Path | None:

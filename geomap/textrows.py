@@ -238,22 +238,24 @@ def release_arrow_memory() -> None:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def unencodable_cell(df: pd.DataFrame) -> tuple[str, str]:
-    """The column and row (from 1, "-" for a column name) of the first text UTF-8 cannot hold.
+def unencodable_cell(df: pd.DataFrame, exc: UnicodeEncodeError) -> dict[str, str]:
+    """Where the text UTF-8 could not hold (``exc``) is in ``df``, as an error's parameters.
 
-    Only a lone surrogate is such a text, and only a frame made in Python can hold one (a
-    file is decoded strictly): it is named so the user can fix it. ``("", "-")`` if none.
+    ``column`` and ``row`` (from 1, "-" for a column name) of the first such text and
+    ``char`` (``U+DC80``). Only a lone surrogate is one, and only a frame made in Python can
+    hold one (a file is decoded strictly): it is named so the user can fix it.
     """
+    where = {"column": "", "row": "-", "char": f"U+{ord(exc.object[exc.start]):04X}"}
     for name in df.columns:
         if isinstance(name, str) and _SURROGATE.search(name):
-            return name, "-"
+            return {**where, "column": name}
     for i in range(df.shape[1]):
         column = df.iloc[:, i]
         if column.dtype == object:
             found = column.map(lambda v: isinstance(v, str) and _SURROGATE.search(v) is not None).to_numpy(dtype=bool)
             if found.any():
-                return str(df.columns[i]), str(int(found.argmax()) + 1)
-    return "", "-"
+                return {**where, "column": str(df.columns[i]), "row": str(int(found.argmax()) + 1)}
+    return where
 
 
 __all__ = ["BATCH", "LINES_BLOCK", "Lenient", "LineRows", "TextColumns", "bulk", "csv_lines", "records", "release_arrow_memory",
