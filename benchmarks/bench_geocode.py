@@ -151,6 +151,8 @@ def step(name):
     mb[name + "_peak"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 from geomap import geocoding, io, output, report
 step("import")
+import gc
+gc.disable()  # as the command runs (geomap.cli._collector_paused)
 from geomap.geocoders.index import town_index
 town_index(); step("index")
 df = io.read_table(sys.argv[1]); step("read")

@@ -14,9 +14,11 @@
     schools-japan-dev.txt`` (29,326 school addresses, all 47 prefectures) as a whole
     process: wall time, addresses per second (target 20,000), peak RSS; cold (first run)
     and warm (best of the rest). Then, in one process, the list geocoded a second time
-    (index and towns already read): the geocoder's warm rate. ``bench_geocode.py --only
-    national jobs memory`` has the step-by-step times, ``--jobs 1`` against ``--jobs 2``
-    and the memory of a million rows.
+    (index and towns already read): the geocoder's warm rate.
+(d) The steps of that command (imports, index, read, geocode, write, unmatched list,
+    summary) timed inside fresh processes, with the collector paused as the command runs
+    it, cold and warm. ``bench_geocode.py --only jobs memory`` has ``--jobs 1`` against
+    ``--jobs 2`` and the memory of a million rows.
 """
 
 from __future__ import annotations
@@ -30,13 +32,10 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-# The processes timed use compiled bytecode, as a user's install does (pip compiles it at install
-# time; Python caches it on first import). This workplace sets PYTHONDONTWRITEBYTECODE, under which
-# every "warm" run would compile geomap's modules again (about 60 ms), so it is not passed on.
-os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-NATIONAL = os.path.join(REPO, "..", "shared", "data", "dev-addresses", "schools-japan-dev.txt")
-CLI = "from geomap.cli import run; run()"  # what the console command geomap runs
+sys.path.insert(0, HERE)
+
+# (importing _lists also lets the processes timed use compiled bytecode, as a user's install does)
+from _lists import CLI, NATIONAL, REPO, national_csv  # noqa: E402
 
 STEPS = r"""
 import json, resource, time
@@ -190,14 +189,12 @@ def main() -> int:
             print(f"    {wall:.3f} s, peak RSS {rss:.0f} MB")
         print(f"    cold {results[0][0]:.3f} s, warm best {min(w for w, _ in results[1:]):.3f} s")
 
-        if not os.path.exists(NATIONAL):
+        national = national_csv(tmp)
+        if national is None:
             print(f"(c) skipped: {NATIONAL} is not beside this checkout")
             return 0
         with open(NATIONAL, encoding="utf-8") as f:
             lines = f.read().splitlines()
-        national = os.path.join(tmp, "national.csv")
-        with open(national, "w", encoding="utf-8") as f:
-            f.write("住所\n" + "\n".join(lines) + "\n")
         print(f"(c) geomap geocode, {len(lines):,} real addresses of all prefectures, whole process")
         results = [
             run_measured([sys.executable, "-c", CLI, "geocode", national, "-o", os.path.join(tmp, "national_out.csv"), "-q",
