@@ -21,6 +21,9 @@ KANJI_NUMERAL_RUN = re.compile(r"[〇一二三四五六七八九十]+")
 NUMBER_BOUNDARY = "#"
 _DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
+# A bracketed note: an opening bracket, up to 20 characters, a closing one.
+_OPENING_BRACKETS, _CLOSING_BRACKETS = "(（【[「『〔<＜", ")）】]」』〕>＞"
+_NOTE = f"[{re.escape(_OPENING_BRACKETS)}][^{re.escape(_CLOSING_BRACKETS)}]{{0,20}}[{re.escape(_CLOSING_BRACKETS)}]"
 # Things written before the address proper: 〒 and postal codes, bracketed notes
 # such as （前期） or 【本校】, and labels such as 住所: / 所在地：.
 _LEADING_NOISE = re.compile(
@@ -28,7 +31,7 @@ _LEADING_NOISE = re.compile(
     r"(?:TEL|Tel|tel|電話番号|電話)[:：]?\d{2,5}-\d{1,4}-\d{3,4}"  # a telephone number
     r"|\d{2,5}-\d{1,4}-\d{4}(?=\D)"
     r"|〒?\d{3}-\d{4}|〒\d{7}|郵便番号[:：]?\d{3}-?\d{4}"
-    r"|[(（【\[「『〔<＜][^)）】\]」』〕>＞]{0,20}[)）】\]」』〕>＞]"
+    r"|" + _NOTE +
     r"|(?:住所|所在地|所在地住所|地番|住居表示)[:：]?"
     r"|\d{7}(?=\D)"
     r")"
@@ -145,10 +148,10 @@ def key(name: str) -> str:
     return KANJI_NUMERAL_RUN.sub(lambda m: str(kanji_to_int(m.group())), folded)
 
 
-_BRACKETED = re.compile(r"(?:[(（【\[「『〔<＜][^)）】\]」』〕>＞]{0,20}[)）】\]」』〕>＞])+")
-# What a bracketed note begins with (the first class of _BRACKETED and of _LEADING_NOISE's notes),
-# and every character a match of _LEADING_NOISE can begin with but a digit (\d, as str.isdecimal).
-_OPENING = frozenset("(（【[「『〔<＜")
+_BRACKETED = re.compile(f"(?:{_NOTE})+")
+# What a bracketed note begins with, and every character a match of _LEADING_NOISE can begin
+# with but a digit (\d, as str.isdecimal).
+_OPENING = frozenset(_OPENING_BRACKETS)
 _NOISE_FIRST = _OPENING | frozenset("Tt電〒郵住所地")
 
 
