@@ -167,7 +167,7 @@ def _draw(fig, model, *, landscape: bool) -> None:
     points_xy = _draw_points(ax, model, crs)
 
     # view: what has data (or where most rows are), with a margin, in the axes' aspect
-    (x0, y0), (x1, y1) = _project([(view_lonlat[0], view_lonlat[1]), (view_lonlat[2], view_lonlat[3])], crs)
+    (x0, y0), (x1, y1) = _project_array(np.array(view_lonlat, dtype=float).reshape(2, 2), crs).tolist()
     _fit(ax, fig, x0, y0, x1, y1)
     ax.apply_aspect()
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
@@ -322,7 +322,7 @@ def _inset(ax, fig, model, crs, xlim, ylim, points_xy, located_xy) -> tuple:
 
     pos = ax.get_position(original=True)
     aspect_fig = fig.get_figwidth() * pos.width / (fig.get_figheight() * pos.height)
-    (bx0, by0), (bx1, by1) = _project([(model.bounds[0], model.bounds[1]), (model.bounds[2], model.bounds[3])], crs)
+    (bx0, by0), (bx1, by1) = _project_array(np.array(model.bounds, dtype=float).reshape(2, 2), crs).tolist()
     bx0, bx1 = min(bx0, xlim[0]), max(bx1, xlim[1])
     by0, by1 = min(by0, ylim[0]), max(by1, ylim[1])
     w = INSET_SIZE
@@ -354,16 +354,8 @@ def _inset(ax, fig, model, crs, xlim, ylim, points_xy, located_xy) -> tuple:
     return x, y, w, h
 
 
-def _project(lonlat, crs):
-    from pyproj import Transformer
-
-    t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    return [t.transform(x, y) for x, y in lonlat]
-
-
 def _project_array(lonlat: np.ndarray, crs) -> np.ndarray:
-    """``(lon, lat)`` rows projected to ``crs`` as an ``(n, 2)`` array, in one call: the same
-    numbers as :func:`_project` point by point, without a Python loop over every row."""
+    """``(lon, lat)`` rows projected to ``crs`` as an ``(n, 2)`` array, in one call (no Python loop over the rows)."""
     from pyproj import Transformer
 
     if not len(lonlat):
