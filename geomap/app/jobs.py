@@ -321,13 +321,18 @@ def _unmatched_table(frame, columns, lang: str, min_level: int, services=()) -> 
 
     ``services``: the online services asked, named in the reason of a row one failed for.
     """
+    import pandas as pd
+
     from ..geocoders.base import ERROR_COLUMN, RESULT_COLUMNS
     from ..report import placed_rows, unplaced_reasons
 
     mask = ~placed_rows(frame, min_level)
-    reasons = unplaced_reasons(frame, columns, lang, min_level, services=services)
+    shown = frame.loc[mask].head(UNMATCHED_SHOWN)
+    # Reasons for the rows shown only (a reason reads its own row), every one of them not placed.
+    reasons = unplaced_reasons(shown, columns, lang, min_level, services=services,
+                               placed=pd.Series(False, index=shown.index))
     own = [c for c in frame.columns if c not in RESULT_COLUMNS and c != ERROR_COLUMN]
-    rows = frame.loc[mask, own].head(UNMATCHED_SHOWN)
+    rows = shown[own]
     return {
         "columns": [message("reason_column", lang)] + [str(c) for c in own],
         "rows": [[str(reasons.loc[i])] + ["" if v is None else str(v) for v in rows.loc[i].tolist()]
