@@ -309,9 +309,6 @@ def write_xlsx(df, path, *, clean_cells: bool = True) -> int:
     (dates, times …) is written by openpyxl's write-only stream
     (:func:`_write_xlsx_openpyxl`). Not atomic: :func:`write_table` gives it a temporary path.
     """
-    import io
-    import zipfile
-
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
