@@ -53,10 +53,11 @@ def without_oaza(koazas: Mapping[str, Iterator[str]], taken: set[str]) -> Iterat
             yield k, town_key
 
 
-def as_koaza(town: Town, text: str, pos: int, end: int, alias: bool) -> TownHit | None:
+def as_koaza(town: Town, text: str, pos: int, end: int) -> TownHit | None:
     """The hit at the 小字 when ``text[pos:end]`` (an alias of ``town``) is one of its 小字, else None.
 
-    A 小字 spelled like the town's own name (大字X 字X) is read as the town, as before.
+    A 小字 spelled like the town's own name (大字X 字X) is read as the town, as before. The hit
+    was reached by an alias, and says so (``alias``).
     """
     written = text[pos:end]
     found = town.koaza.get(written)
@@ -65,8 +66,8 @@ def as_koaza(town: Town, text: str, pos: int, end: int, alias: bool) -> TownHit 
     koaza, lat, lon = found
     note = ("note_oaza_left_out", {"oaza": town.name, "koaza": koaza})
     if is_valid_point(lat, lon):
-        return TownHit(town, end, town.name + koaza, lat, lon, 4, note, alias)
-    return TownHit(town, end, town.name, town.lat, town.lon, 3, note, alias)
+        return TownHit(town, end, town.name + koaza, lat, lon, 4, note, True)
+    return TownHit(town, end, town.name, town.lat, town.lon, 3, note, True)
 
 
 __all__ = ["as_koaza", "without_oaza"]

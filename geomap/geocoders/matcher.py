@@ -227,7 +227,7 @@ class Matcher:
                         if instead is not None:
                             return instead
                 if alias and len(found) == 1 and found[0].koaza:  # 若松町 for 大字長野 若松町
-                    at_koaza = koaza.as_koaza(found[0], text, pos, end, alias)
+                    at_koaza = koaza.as_koaza(found[0], text, pos, end)
                     if at_koaza is not None:
                         return at_koaza
                 return self._hits(found, text, end, alias)
