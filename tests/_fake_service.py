@@ -2,7 +2,8 @@
 
 Used by ``test_gsi.py`` (:class:`FakeGsi`) and ``test_hostile.py`` (:class:`Service`): each
 keeps its own handler (how an answer is written) and its own extra fields. Both import
-:func:`cache_home`, so every test of theirs gets its own cache directory.
+:func:`cache_home`, so every test of theirs gets its own cache directory, and :func:`feature`, one
+feature as the service writes it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ def cache_home(tmp_path, monkeypatch):
     directory = tmp_path / "cache"
     monkeypatch.setenv("GEOMAP_CACHE_DIR", str(directory))
     return directory
+
+
+def feature(title: str, lat, lon) -> dict:
+    """One feature as the 国土地理院 service writes it (GeoJSON order: lon, lat)."""
+    return {"geometry": {"coordinates": [lon, lat], "type": "Point"}, "type": "Feature",
+            "properties": {"addressCode": "", "title": title}}
 
 
 class ScriptedService:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from _fake_service import ScriptedService, cache_home, serving  # noqa: F401 (cache_home: an autouse fixture)
+from _fake_service import ScriptedService, cache_home, feature, serving  # noqa: F401 (cache_home: an autouse fixture)
 from geomap.errors import GeocoderParseError, UsageError
 from geomap.geocoders import RESULT_COLUMNS, GsiGeocoder, RateLimiter, cache_info, clear_cache
 from geomap.geocoders.http import parse_retry_after
@@ -22,15 +22,6 @@ from geomap.geocoders.gsi import parse_features
 
 TOYO = "東京都江東区東陽四丁目"
 TOYO_POINT = (35.6725, 139.8175)
-
-
-def feature(title: str, lat: float, lon: float) -> dict:
-    """One feature as the service writes it (GeoJSON order: lon, lat)."""
-    return {
-        "geometry": {"coordinates": [lon, lat], "type": "Point"},
-        "type": "Feature",
-        "properties": {"addressCode": "", "title": title},
-    }
 
 
 class FakeGsi(ScriptedService):

@@ -39,7 +39,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from _fake_service import ScriptedService, cache_home, serving  # noqa: F401 (cache_home: an autouse fixture)
+from _fake_service import ScriptedService, cache_home, feature, serving  # noqa: F401 (cache_home: an autouse fixture)
 from geomap.cli import main
 from geomap.errors import InputError, UsageError
 from geomap.geocoders import GsiGeocoder, cache_info
@@ -1758,12 +1758,6 @@ SEVEN = [
     "東京都中央区日本橋1-1-1",
 ]
 GSI = service_name("gsi", "ja")
-
-
-def feature(title: str, lat, lon) -> dict:
-    """One feature as the service writes it (GeoJSON order: lon, lat)."""
-    return {"geometry": {"coordinates": [lon, lat], "type": "Point"}, "type": "Feature",
-            "properties": {"addressCode": "", "title": title}}
 
 
 # -- the imitated service ----------------------------------------------------------------
